@@ -1,0 +1,150 @@
+/**
+ * The local stack's configuration: supabase/config.toml (the same file the Supabase CLI reads) plus
+ * a few environment overrides so that several stacks can run side by side (tests, benchmarks).
+ * @module
+ */
+import { parse } from "smol-toml";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { existsSync, readdirSync } from "node:fs";
+import * as keys from "./keys.ts";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+export const HOST = "127.0.0.1";
+
+export interface FunctionConfig {
+  name: string;
+  verifyJwt: boolean;
+  entrypoint: string;
+}
+
+export interface AuthConfig {
+  jwtExpiry: number;
+  refreshTokenRotation: boolean;
+  refreshTokenReuseInterval: number;
+  enableSignup: boolean;
+  enableConfirmations: boolean;
+  minimumPasswordLength: number;
+  siteUrl: string;
+}
+
+export interface StackConfig {
+  root: string;
+  stateDir: string;
+  apiPort: number;
+  dbPort: number;
+  apiUrl: string;
+  functionsUrl: string;
+  /** What the project and its clients use (postgres, as on Supabase). */
+  dbUrl: string;
+  /** The platform superuser, for the bootstrap only. */
+  adminDbUrl: string;
+  /** GoTrue's own database user. */
+  authDbUrl: string;
+  /** Supabase Storage's own database user. */
+  storageDbUrl: string;
+  functions: FunctionConfig[];
+  auth: AuthConfig;
+  fileSizeLimit: number;
+}
+
+type Toml = Record<string, unknown>;
+
+function table(value: unknown): Toml {
+  return value && typeof value === "object" ? value as Toml : {};
+}
+
+function envPort(name: string, fallback: number): number {
+  const value = Deno.env.get(name);
+  return value ? Number(value) : fallback;
+}
+
+function discoverFunctions(root: string, configured: Toml): FunctionConfig[] {
+  const dir = join(root, "supabase", "functions");
+  const names = new Set(Object.keys(configured));
+  if (existsSync(dir)) {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const isFunction = entry.isDirectory() && !/^[._]/.test(entry.name) &&
+        existsSync(join(dir, entry.name, "index.ts"));
+      if (isFunction) names.add(entry.name);
+    }
+  }
+  return [...names].sort().flatMap((name) => {
+    const fn = table(configured[name]);
+    if (fn.enabled === false) return [];
+    const entrypoint = typeof fn.entrypoint === "string"
+      ? join(root, "supabase", fn.entrypoint)
+      : join(dir, name, "index.ts");
+    return [{ name, verifyJwt: fn.verify_jwt !== false, entrypoint }];
+  });
+}
+
+function parseSize(value: unknown, fallback: number): number {
+  const match = typeof value === "string" && /^(\d+)\s*(KiB|MiB|GiB|B)?$/i.exec(value);
+  if (!match) return fallback;
+  const unit = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[(match[2] ?? "b").toLowerCase()] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+/** Reads supabase/config.toml and the STACK_* overrides. */
+export function loadConfig(root = ROOT): StackConfig {
+  const toml = parse(Deno.readTextFileSync(join(root, "supabase", "config.toml"))) as Toml;
+  const api = table(toml.api), db = table(toml.db), auth = table(toml.auth);
+  const email = table(auth.email), storage = table(toml.storage);
+  const apiPort = envPort("STACK_API_PORT", Number(api.port ?? 54321));
+  const dbPort = envPort("STACK_DB_PORT", Number(db.port ?? 54322));
+  const apiUrl = `http://${HOST}:${apiPort}`;
+  const dbUrlFor = (user: string) => `postgresql://${user}:postgres@${HOST}:${dbPort}/postgres`;
+  return {
+    root,
+    stateDir: Deno.env.get("STACK_STATE_DIR") ?? join(root, ".stack"),
+    apiPort,
+    dbPort,
+    apiUrl,
+    functionsUrl: `${apiUrl}/functions/v1`,
+    dbUrl: dbUrlFor("postgres"),
+    adminDbUrl: dbUrlFor("supabase_admin"),
+    authDbUrl: dbUrlFor("supabase_auth_admin"),
+    storageDbUrl: dbUrlFor("supabase_storage_admin"),
+    functions: discoverFunctions(root, table(toml.functions)),
+    auth: {
+      jwtExpiry: Number(auth.jwt_expiry ?? 3600),
+      refreshTokenRotation: auth.enable_refresh_token_rotation !== false,
+      refreshTokenReuseInterval: Number(auth.refresh_token_reuse_interval ?? 10),
+      enableSignup: auth.enable_signup !== false && email.enable_signup !== false,
+      enableConfirmations: email.enable_confirmations === true,
+      minimumPasswordLength: Math.max(6, Number(auth.minimum_password_length ?? 6)),
+      siteUrl: String(auth.site_url ?? "http://127.0.0.1:3000"),
+    },
+    fileSizeLimit: parseSize(storage.file_size_limit, 50 * 1024 ** 2),
+  };
+}
+
+/** The variables `supabase status -o env` prints, with the same names. */
+export function statusEnv(config: StackConfig): Record<string, string> {
+  return {
+    API_URL: config.apiUrl,
+    AUTH_URL: `${config.apiUrl}/auth/v1`,
+    DB_URL: config.dbUrl,
+    FUNCTIONS_URL: config.functionsUrl,
+    STORAGE_URL: `${config.apiUrl}/storage/v1`,
+    ANON_KEY: keys.ANON_KEY,
+    SERVICE_ROLE_KEY: keys.SERVICE_ROLE_KEY,
+    PUBLISHABLE_KEY: keys.PUBLISHABLE_KEY,
+    SECRET_KEY: keys.SECRET_KEY,
+    JWT_SECRET: keys.JWT_SECRET,
+  };
+}
+
+/** The environment Supabase's edge runtime injects into every function (PLATFORM.md §8). */
+export function functionEnv(config: StackConfig): Record<string, string> {
+  return {
+    SUPABASE_URL: config.apiUrl,
+    SUPABASE_DB_URL: config.dbUrl,
+    SUPABASE_ANON_KEY: keys.ANON_KEY,
+    SUPABASE_SERVICE_ROLE_KEY: keys.SERVICE_ROLE_KEY,
+    SUPABASE_JWKS: JSON.stringify(keys.PUBLIC_JWKS),
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.PUBLISHABLE_KEY }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.SECRET_KEY }),
+  };
+}

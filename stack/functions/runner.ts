@@ -1,0 +1,60 @@
+/**
+ * Runs one edge function in its own Deno process, as Supabase's edge runtime runs it in its own
+ * worker: the function's `Deno.serve(handler)` (or `export default { fetch }`) is bound to the port
+ * the gateway chose, and `EdgeRuntime.waitUntil` exists as it does there.
+ *
+ * Usage: deno run -A stack/functions/runner.ts <entrypoint> <port>
+ * @module
+ */
+import { pathToFileURL } from "node:url";
+
+const [entrypoint, port] = Deno.args;
+const pending = new Set<Promise<unknown>>();
+
+Object.defineProperty(globalThis, "EdgeRuntime", {
+  value: Object.freeze({
+    /** Keeps work alive after the response is sent; errors are logged, never thrown at the caller. */
+    waitUntil<T>(promise: Promise<T>): Promise<T> {
+      const tracked = promise.catch((error) => {
+        console.error("EdgeRuntime.waitUntil task failed:", error);
+      }).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+      return promise;
+    },
+  }),
+});
+
+type Handler = Deno.ServeHandler;
+const realServe = Deno.serve.bind(Deno);
+let server: Deno.HttpServer | undefined;
+
+function listen(handler: Handler): Deno.HttpServer {
+  server = realServe({
+    hostname: "127.0.0.1",
+    port: Number(port),
+    onListen: () => console.log(`function ready on port ${port}`),
+  }, handler);
+  return server;
+}
+
+// deno-lint-ignore no-explicit-any
+(Deno as any).serve = (...args: any[]) => {
+  const handler = typeof args[0] === "function"
+    ? args[0]
+    : typeof args[1] === "function"
+    ? args[1]
+    : args[0].handler;
+  return listen(handler);
+};
+
+const module = await import(pathToFileURL(entrypoint).href);
+if (!server && typeof module.default?.fetch === "function") listen(module.default.fetch);
+
+async function shutdown() {
+  globalThis.dispatchEvent(new Event("beforeunload"));
+  await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, 5_000))]);
+  await server?.shutdown();
+  Deno.exit(0);
+}
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);

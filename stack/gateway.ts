@@ -1,0 +1,125 @@
+/**
+ * The API gateway on 127.0.0.1:54321, standing in for Supabase's Kong: `/functions/v1/<name>/...`
+ * goes to that function with the path handed on as `/<name>/...` (verify_jwt enforced as the edge
+ * runtime does), `/auth/v1` and `/storage/v1` go to the platform services, preflights are answered.
+ * @module
+ */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import * as jose from "jose";
+import { JWT_SECRET, PUBLIC_JWKS } from "./keys.ts";
+
+export interface FunctionTarget {
+  port: number;
+  verifyJwt: boolean;
+}
+
+export interface GatewayOptions {
+  /** Where each function listens, by name; read on every request so restarts can move it. */
+  functions: (name: string) => FunctionTarget | undefined;
+  /** Platform services mounted under /auth/v1, /storage/v1, ... (path prefix stripped). */
+  services?: Record<string, (request: Request) => Response | Promise<Response>>;
+  /** How long a request waits for a function that is (re)starting. */
+  bootTimeoutMs?: number;
+}
+
+const secret = new TextEncoder().encode(JWT_SECRET);
+const jwks = jose.createLocalJWKSet(PUBLIC_JWKS as jose.JSONWebKeySet);
+
+/** The edge runtime's verify_jwt: a Bearer JWT signed with the legacy secret or a JWKS key. */
+async function verifyJwt(authorization: string | undefined): Promise<string | null> {
+  if (!authorization) return "Error: Missing authorization header";
+  const token = /^Bearer (\S+)$/.exec(authorization)?.[1];
+  if (!token) return "Invalid JWT";
+  try {
+    const { alg } = jose.decodeProtectedHeader(token);
+    if (alg === "HS256") await jose.jwtVerify(token, secret, { algorithms: ["HS256"] });
+    else await jose.jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] });
+    return null;
+  } catch {
+    return "Invalid JWT";
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  return error instanceof TypeError && /connect|refused|reset/i.test(String(error.message ?? error));
+}
+
+async function forward(request: Request, url: URL, options: GatewayOptions, name: string): Promise<Response> {
+  const body = request.body ? await request.arrayBuffer() : null;
+  const deadline = Date.now() + (options.bootTimeoutMs ?? 20_000);
+  const headers = new Headers(request.headers);
+  headers.set("x-forwarded-host", url.host);
+  headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
+  while (true) {
+    const target = options.functions(name);
+    if (!target) break;
+    try {
+      return await fetch(`http://127.0.0.1:${target.port}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers,
+        body,
+        redirect: "manual",
+        signal: request.signal,
+      });
+    } catch (error) {
+      if (!isConnectionError(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return Response.json({ code: "BOOT_ERROR", message: "Worker failed to boot (please check logs)" }, {
+    status: 503,
+  });
+}
+
+export function createGateway(options: GatewayOptions): Hono {
+  const app = new Hono();
+
+  // Kong's cors plugin answers every preflight; functions still add their own headers to responses.
+  app.options("*", (c) => {
+    const headers = c.req.header("access-control-request-headers") ?? "authorization, apikey, content-type";
+    return c.body(null, 204, {
+      "access-control-allow-origin": c.req.header("origin") ?? "*",
+      "access-control-allow-methods": "GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS",
+      "access-control-allow-headers": headers,
+      "access-control-max-age": "3600",
+      "vary": "origin",
+    });
+  });
+
+  app.all("/functions/v1/:name{[^/]+}/*", async (c) => {
+    const name = c.req.param("name");
+    const target = options.functions(name);
+    if (!target) {
+      return c.json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
+    }
+    if (target.verifyJwt) {
+      const problem = await verifyJwt(c.req.header("authorization"));
+      if (problem) return c.json({ msg: problem }, 401);
+    }
+    const url = new URL(c.req.url);
+    url.pathname = url.pathname.slice("/functions/v1".length);
+    try {
+      return await forward(c.req.raw, url, options, name);
+    } catch (error) {
+      if (c.req.raw.signal.aborted) return c.body(null, 499 as never);
+      console.error(`gateway: ${name} failed:`, error);
+      return c.json(
+        { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
+        500,
+      );
+    }
+  });
+
+  for (const [prefix, handler] of Object.entries(options.services ?? {})) {
+    app.use(`${prefix}/*`, cors({ origin: "*", exposeHeaders: ["x-sb-error-code", "content-range"] }));
+    app.all(`${prefix}/*`, (c) => {
+      const url = new URL(c.req.url);
+      url.pathname = url.pathname.slice(prefix.length) || "/";
+      return handler(new Request(url, c.req.raw));
+    });
+  }
+
+  app.notFound((c) => c.json({ message: "no Route matched with those values" }, 404));
+  return app;
+}

@@ -1,0 +1,92 @@
+/**
+ * The local stack as one supervised set of processes: Postgres, the platform services, every
+ * edge function and the gateway in front of them.
+ * @module
+ */
+import { join } from "node:path";
+import type { StackConfig } from "./config.ts";
+import { bootstrap, migrate, storeVaultSecrets } from "./database.ts";
+import { StackError } from "./errors.ts";
+import { createGateway } from "./gateway.ts";
+import { type RunningFunction, startFunction, stopFunction } from "./functions/manager.ts";
+import { createAuthServer } from "./auth/server.ts";
+import { isPortFree, waitFor } from "./process.ts";
+import { startPostgres, stopPostgres } from "./postgres.ts";
+
+export interface RunningStack {
+  stop(): Promise<void>;
+  functions: Map<string, RunningFunction>;
+}
+
+/** Copies a child's output to ours, each line prefixed with the function's name. */
+async function prefixLines(name: string, stream: ReadableStream<Uint8Array>) {
+  let buffered = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) console.log(`[${name}] ${line}`);
+  }
+  if (buffered) console.log(`[${name}] ${buffered}`);
+}
+
+async function accepts(port: number): Promise<boolean> {
+  const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+  connection.close();
+  return true;
+}
+
+async function waitForFunctions(functions: Map<string, RunningFunction>): Promise<void> {
+  for (const { config: fn, port } of functions.values()) {
+    if (!await waitFor(() => accepts(port), { timeoutMs: 60_000 })) {
+      throw new StackError(`The ${fn.name} function did not start: its errors are in the log above.`);
+    }
+  }
+}
+
+export async function startStack(config: StackConfig, log = console.log): Promise<RunningStack> {
+  const started = performance.now();
+  if (!await isPortFree(config.apiPort)) {
+    throw new StackError(
+      `Port ${config.apiPort} is taken by another program: stop it, or set STACK_API_PORT to a free port.`,
+    );
+  }
+  const { created } = await startPostgres(config);
+  log(`postgres ${created ? "created" : "started"} on port ${config.dbPort}`);
+  await bootstrap(config);
+  if (await migrate(config)) log("migrations applied with supabase db push");
+  await storeVaultSecrets(config);
+
+  const functions = new Map<string, RunningFunction>();
+  for (const fn of config.functions) {
+    functions.set(fn.name, startFunction(config, fn, (name, stream) => void prefixLines(name, stream)));
+  }
+  await waitForFunctions(functions);
+  const auth = createAuthServer(config);
+  const gateway = createGateway({
+    functions: (name) => {
+      const running = functions.get(name);
+      return running && { port: running.port, verifyJwt: running.config.verifyJwt };
+    },
+    services: { "/auth/v1": auth.fetch },
+  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: config.apiPort, onListen: () => {} },
+    gateway.fetch,
+  );
+  log(`gateway listening on ${config.apiUrl} (${Math.round(performance.now() - started)} ms)`);
+
+  return {
+    functions,
+    async stop() {
+      await server.shutdown();
+      await Promise.all([...functions.values()].map(stopFunction));
+      await auth.close();
+      await stopPostgres(config);
+    },
+  };
+}
+
+export function stateFile(config: StackConfig): string {
+  return join(config.stateDir, "stack.json");
+}

@@ -1,0 +1,3 @@
+import { createApiApp } from "../../../shared/http/api-app.ts";
+
+Deno.serve(createApiApp().fetch);

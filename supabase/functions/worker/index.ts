@@ -1,0 +1,3 @@
+import { createWorkerApp } from "../../../shared/jobs/worker-app.ts";
+
+Deno.serve(createWorkerApp().fetch);
