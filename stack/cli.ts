@@ -103,9 +103,9 @@ async function start(config: StackConfig): Promise<void> {
   })
     .spawn();
   child.unref();
-  const settled = await waitFor(async () => {
+  const settled = await waitFor(() => {
     const state = readState(config);
-    return state?.pid === child.pid && state.status !== "starting";
+    return Promise.resolve(state?.pid === child.pid && state.status !== "starting");
   }, { timeoutMs: 180_000, intervalMs: 50 });
   const state = readState(config);
   if (!settled || state?.status !== "ready") {

@@ -81,7 +81,7 @@ export async function startPostgres(config: StackConfig): Promise<{ created: boo
   const created = !existsSync(join(dataDir(config), "PG_VERSION"));
   if (created) await initCluster(config);
   if (await isRunning(config)) return { created };
-  if (!await isPortFree(config.dbPort)) {
+  if (!isPortFree(config.dbPort)) {
     throw new StackError(
       `Port ${config.dbPort} is taken by another program: stop it, or set STACK_DB_PORT to a free port.`,
     );

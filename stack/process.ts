@@ -34,7 +34,7 @@ export async function run(
   return result;
 }
 
-export async function isPortFree(port: number, hostname = "127.0.0.1"): Promise<boolean> {
+export function isPortFree(port: number, hostname = "127.0.0.1"): boolean {
   try {
     const listener = Deno.listen({ port, hostname });
     listener.close();

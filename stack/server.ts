@@ -10,6 +10,8 @@ import { StackError } from "./errors.ts";
 import { createGateway } from "./gateway.ts";
 import { type RunningFunction, startFunction, stopFunction } from "./functions/manager.ts";
 import { createAuthServer } from "./auth/server.ts";
+import { startDispatcher } from "./net/dispatcher.ts";
+import { createStorageServer } from "./storage/server.ts";
 import { isPortFree, waitFor } from "./process.ts";
 import { startPostgres, stopPostgres } from "./postgres.ts";
 
@@ -46,7 +48,7 @@ async function waitForFunctions(functions: Map<string, RunningFunction>): Promis
 
 export async function startStack(config: StackConfig, log = console.log): Promise<RunningStack> {
   const started = performance.now();
-  if (!await isPortFree(config.apiPort)) {
+  if (!isPortFree(config.apiPort)) {
     throw new StackError(
       `Port ${config.apiPort} is taken by another program: stop it, or set STACK_API_PORT to a free port.`,
     );
@@ -63,12 +65,14 @@ export async function startStack(config: StackConfig, log = console.log): Promis
   }
   await waitForFunctions(functions);
   const auth = createAuthServer(config);
+  const storage = createStorageServer(config);
+  const dispatcher = startDispatcher(config);
   const gateway = createGateway({
     functions: (name) => {
       const running = functions.get(name);
       return running && { port: running.port, verifyJwt: running.config.verifyJwt };
     },
-    services: { "/auth/v1": auth.fetch },
+    services: { "/auth/v1": auth.fetch, "/storage/v1": storage.fetch },
   });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: config.apiPort, onListen: () => {} },
@@ -81,7 +85,8 @@ export async function startStack(config: StackConfig, log = console.log): Promis
     async stop() {
       await server.shutdown();
       await Promise.all([...functions.values()].map(stopFunction));
-      await auth.close();
+      await dispatcher.stop();
+      await Promise.all([auth.close(), storage.close()]);
       await stopPostgres(config);
     },
   };

@@ -5,11 +5,7 @@
 import { Hono } from "hono";
 import type { StackConfig } from "../config.ts";
 import { PUBLIC_JWKS } from "../keys.ts";
-
-export interface PlatformService {
-  fetch(request: Request): Response | Promise<Response>;
-  close(): Promise<void>;
-}
+import type { PlatformService } from "../service.ts";
 
 export function createAuthServer(_config: StackConfig): PlatformService {
   const app = new Hono();
