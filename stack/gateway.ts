@@ -12,6 +12,8 @@ import { JWT_SECRET, PUBLIC_JWKS } from "./keys.ts";
 export interface FunctionTarget {
   port: number;
   verifyJwt: boolean;
+  /** False once the function's process has exited (a boot error): requests then get 503. */
+  alive?: boolean;
 }
 
 export interface GatewayOptions {
@@ -53,7 +55,7 @@ async function forward(request: Request, url: URL, options: GatewayOptions, name
   headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
   while (true) {
     const target = options.functions(name);
-    if (!target) break;
+    if (!target || target.alive === false) break;
     try {
       return await fetch(`http://127.0.0.1:${target.port}${url.pathname}${url.search}`, {
         method: request.method,

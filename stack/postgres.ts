@@ -10,8 +10,9 @@ import type { StackConfig } from "./config.ts";
 import { StackError } from "./errors.ts";
 import { isPortFree, run } from "./process.ts";
 
-const PG_BIN = "/usr/lib/postgresql/15/bin";
-const PG_CRON_CONTROL = "/usr/share/postgresql/15/extension/pg_cron.control";
+// Debian's layout; overridable so other installs (and the tests of the error messages) can point elsewhere.
+const PG_BIN = Deno.env.get("STACK_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
+const PG_SHARE = Deno.env.get("STACK_PG_SHARE") ?? "/usr/share/postgresql/15";
 
 const isRoot = () => Deno.uid() === 0;
 
@@ -28,7 +29,7 @@ function checkInstalled(): void {
   if (!existsSync(join(PG_BIN, "initdb"))) {
     throw new StackError("PostgreSQL 15 is not installed: run `sudo apt-get install postgresql-15`.");
   }
-  if (!existsSync(PG_CRON_CONTROL)) {
+  if (!existsSync(join(PG_SHARE, "extension", "pg_cron.control"))) {
     throw new StackError("pg_cron is not installed: run `sudo apt-get install postgresql-15-cron`.");
   }
 }
@@ -53,6 +54,8 @@ async function initCluster(config: StackConfig): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.mkdir(join(config.stateDir, "run"), { recursive: true });
   if (isRoot()) {
+    // The server runs as `postgres`, which must be able to reach the data folder.
+    await Deno.chmod(config.stateDir, 0o755);
     await run(["chown", "-R", "postgres:postgres", dir, join(config.stateDir, "run")]);
     await Deno.chmod(dir, 0o700);
   }

@@ -8,7 +8,7 @@ import type { StackConfig } from "./config.ts";
 import { bootstrap, migrate, storeVaultSecrets } from "./database.ts";
 import { StackError } from "./errors.ts";
 import { createGateway } from "./gateway.ts";
-import { type RunningFunction, startFunction, stopFunction } from "./functions/manager.ts";
+import { FunctionProcesses } from "./functions/manager.ts";
 import { createAuthServer } from "./auth/server.ts";
 import { startDispatcher } from "./net/dispatcher.ts";
 import { createStorageServer } from "./storage/server.ts";
@@ -17,7 +17,7 @@ import { startPostgres, stopPostgres } from "./postgres.ts";
 
 export interface RunningStack {
   stop(): Promise<void>;
-  functions: Map<string, RunningFunction>;
+  functions: FunctionProcesses;
 }
 
 /** Copies a child's output to ours, each line prefixed with the function's name. */
@@ -38,10 +38,15 @@ async function accepts(port: number): Promise<boolean> {
   return true;
 }
 
-async function waitForFunctions(functions: Map<string, RunningFunction>): Promise<void> {
-  for (const { config: fn, port } of functions.values()) {
-    if (!await waitFor(() => accepts(port), { timeoutMs: 60_000 })) {
-      throw new StackError(`The ${fn.name} function did not start: its errors are in the log above.`);
+async function waitForFunctions(functions: FunctionProcesses): Promise<void> {
+  for (const running of functions.all()) {
+    const ready = await waitFor(() => running.exited ? Promise.resolve(true) : accepts(running.port), {
+      timeoutMs: 60_000,
+    });
+    if (!ready || running.exited) {
+      throw new StackError(
+        `The ${running.config.name} function did not start: its errors are in the log above.`,
+      );
     }
   }
 }
@@ -59,10 +64,8 @@ export async function startStack(config: StackConfig, log = console.log): Promis
   if (await migrate(config)) log("migrations applied with supabase db push");
   await storeVaultSecrets(config);
 
-  const functions = new Map<string, RunningFunction>();
-  for (const fn of config.functions) {
-    functions.set(fn.name, startFunction(config, fn, (name, stream) => void prefixLines(name, stream)));
-  }
+  const functions = new FunctionProcesses(config, (name, stream) => void prefixLines(name, stream));
+  functions.start();
   await waitForFunctions(functions);
   const auth = createAuthServer(config);
   const storage = createStorageServer(config);
@@ -70,7 +73,7 @@ export async function startStack(config: StackConfig, log = console.log): Promis
   const gateway = createGateway({
     functions: (name) => {
       const running = functions.get(name);
-      return running && { port: running.port, verifyJwt: running.config.verifyJwt };
+      return running && { port: running.port, verifyJwt: running.config.verifyJwt, alive: !running.exited };
     },
     services: { "/auth/v1": auth.fetch, "/storage/v1": storage.fetch },
   });
@@ -84,7 +87,7 @@ export async function startStack(config: StackConfig, log = console.log): Promis
     functions,
     async stop() {
       await server.shutdown();
-      await Promise.all([...functions.values()].map(stopFunction));
+      await functions.stop();
       await dispatcher.stop();
       await Promise.all([auth.close(), storage.close()]);
       await stopPostgres(config);

@@ -1,6 +1,6 @@
 /**
- * Starts every edge function of the project as a child process with the environment Supabase
- * injects plus supabase/functions/.env, restarting it when its code changes (as
+ * Runs every edge function of the project as a child process with the environment Supabase
+ * injects plus supabase/functions/.env, and restarts them when their code changes (as
  * `supabase functions serve` does).
  * @module
  */
@@ -9,11 +9,16 @@ import { join } from "node:path";
 import { type FunctionConfig, functionEnv, type StackConfig } from "../config.ts";
 import { freePort } from "../process.ts";
 
+const RUNNER = new URL("./runner.ts", import.meta.url).pathname;
+
 export interface RunningFunction {
   config: FunctionConfig;
   port: number;
   process: Deno.ChildProcess;
+  exited: boolean;
 }
+
+export type OutputSink = (name: string, stream: ReadableStream<Uint8Array>) => void;
 
 /** Parses a dotenv file: KEY=value lines, optional quotes, # comments. */
 export function parseDotenv(text: string): Record<string, string> {
@@ -21,9 +26,8 @@ export function parseDotenv(text: string): Record<string, string> {
   for (const line of text.split("\n")) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
     if (!match) continue;
-    const raw = match[2];
-    const quoted = /^(["'])(.*)\1$/.exec(raw);
-    env[match[1]] = quoted ? quoted[2] : raw.replace(/\s+#.*$/, "");
+    const quoted = /^(["'])(.*)\1$/.exec(match[2]);
+    env[match[1]] = quoted ? quoted[2] : match[2].replace(/\s+#.*$/, "");
   }
   return env;
 }
@@ -44,22 +48,15 @@ function baseEnv(): Record<string, string> {
   }));
 }
 
-export function startFunction(
-  config: StackConfig,
-  fn: FunctionConfig,
-  output: (name: string, stream: ReadableStream<Uint8Array>) => void,
-): RunningFunction {
+function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): RunningFunction {
   const port = freePort();
-  const watched = [join(config.root, "shared"), join(config.root, "supabase", "functions")];
   const process = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       "--config",
       join(config.root, "deno.json"),
-      `--watch=${watched.join(",")}`,
-      "--no-clear-screen",
-      join(config.root, "stack", "functions", "runner.ts"),
+      RUNNER,
       fn.entrypoint,
       String(port),
     ],
@@ -72,20 +69,76 @@ export function startFunction(
   }).spawn();
   output(fn.name, process.stdout);
   output(fn.name, process.stderr);
-  return { config: fn, port, process };
+  const running: RunningFunction = { config: fn, port, process, exited: false };
+  process.status.then(() => running.exited = true);
+  return running;
 }
 
-export async function stopFunction(running: RunningFunction): Promise<void> {
-  try {
-    running.process.kill("SIGTERM");
-  } catch {
-    return; // already gone
-  }
-  const timer = setTimeout(() => {
-    try {
-      running.process.kill("SIGKILL");
-    } catch { /* exited meanwhile */ }
-  }, 8_000);
+async function terminate(running: RunningFunction): Promise<void> {
+  if (running.exited) return;
+  running.process.kill("SIGTERM");
+  const timer = setTimeout(() => !running.exited && running.process.kill("SIGKILL"), 8_000);
   await running.process.status;
   clearTimeout(timer);
+}
+
+/** The project's functions, each in its own process, reloaded when a source file changes. */
+export class FunctionProcesses {
+  readonly #running = new Map<string, RunningFunction>();
+  readonly #config: StackConfig;
+  readonly #output: OutputSink;
+  #watcher?: Deno.FsWatcher;
+
+  constructor(config: StackConfig, output: OutputSink) {
+    this.#config = config;
+    this.#output = output;
+  }
+
+  start({ watch = true } = {}): void {
+    for (const fn of this.#config.functions) {
+      this.#running.set(fn.name, spawn(this.#config, fn, this.#output));
+    }
+    if (watch) void this.#watch();
+  }
+
+  get(name: string): RunningFunction | undefined {
+    return this.#running.get(name);
+  }
+
+  all(): RunningFunction[] {
+    return [...this.#running.values()];
+  }
+
+  /** Starts a fresh process per function; requests go to the new one as soon as it is spawned. */
+  async reload(): Promise<void> {
+    const old = this.all();
+    for (const running of old) {
+      this.#running.set(running.config.name, spawn(this.#config, running.config, this.#output));
+    }
+    await Promise.all(old.map(terminate));
+  }
+
+  async stop(): Promise<void> {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    await Promise.all(this.all().map(terminate));
+  }
+
+  async #watch(): Promise<void> {
+    const root = this.#config.root;
+    this.#watcher = Deno.watchFs([
+      join(root, "shared"),
+      join(root, "supabase", "functions"),
+      join(root, "deno.json"),
+    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    for await (const event of this.#watcher) {
+      if (!event.paths.some((path) => /\.(ts|tsx|js|json|env)$/.test(path))) continue;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        console.log("source changed: reloading functions");
+        void this.reload();
+      }, 150);
+    }
+  }
 }

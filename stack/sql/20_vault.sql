@@ -81,3 +81,5 @@ grant execute on function vault.create_secret(text, text, text, uuid), vault.upd
   to postgres with grant option;
 grant execute on function vault.create_secret(text, text, text, uuid), vault.update_secret(uuid, text, text, text, uuid)
   to service_role;
+-- The view decrypts with the caller's rights, as Vault's grants its decrypt function to these two.
+grant execute on function vault._decrypt(text) to postgres, service_role;

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadConfig, type StackConfig } from "../../stack/config.ts";
+import { FunctionProcesses } from "../../stack/functions/manager.ts";
+import { waitFor } from "../../stack/process.ts";
+
+/** A throwaway project with one function, `hello`, whose source the test rewrites. */
+async function tempProject(): Promise<{ config: StackConfig; source: string }> {
+  const root = await Deno.makeTempDir({ prefix: "functions-test-" });
+  await Deno.mkdir(join(root, "supabase", "functions", "hello"), { recursive: true });
+  await Deno.mkdir(join(root, "shared"));
+  await Deno.writeTextFile(join(root, "deno.json"), "{}");
+  await Deno.writeTextFile(
+    join(root, "supabase", "functions", ".env"),
+    "GREETING=hi\nSUPABASE_URL=overridden\n",
+  );
+  await Deno.copyFile(
+    join(loadConfig().root, "supabase", "config.toml"),
+    join(root, "supabase", "config.toml"),
+  );
+  const source = join(root, "supabase", "functions", "hello", "index.ts");
+  return {
+    config: { ...loadConfig(root), functions: [{ name: "hello", verifyJwt: false, entrypoint: source }] },
+    source,
+  };
+}
+
+const helloSource = (version: string) => `
+Deno.serve(async (request) => {
+  const waited = await EdgeRuntime.waitUntil(Promise.resolve("background work"));
+  return Response.json({
+    version: "${version}",
+    path: new URL(request.url).pathname,
+    greeting: Deno.env.get("GREETING"),
+    supabaseUrl: Deno.env.get("SUPABASE_URL"),
+    jwks: JSON.parse(Deno.env.get("SUPABASE_JWKS") ?? "{}").keys?.length,
+    secretKeys: Object.keys(JSON.parse(Deno.env.get("SUPABASE_SECRET_KEYS") ?? "{}")),
+    waited,
+  });
+});
+`;
+
+async function ask(functions: FunctionProcesses) {
+  const running = functions.get("hello")!;
+  const response = await fetch(`http://127.0.0.1:${running.port}/hello/x`);
+  return await response.json();
+}
+
+Deno.test("a function runs with Supabase's environment and EdgeRuntime, and reloads when its code changes", async () => {
+  const { config, source } = await tempProject();
+  await Deno.writeTextFile(source, helloSource("one"));
+  const functions = new FunctionProcesses(
+    config,
+    (_name, stream) => void stream.pipeTo(new WritableStream()),
+  );
+  functions.start();
+  try {
+    assert.ok(await waitFor(() => ask(functions).then(() => true)));
+    const first = await ask(functions);
+    assert.deepEqual(first, {
+      version: "one",
+      path: "/hello/x",
+      greeting: "hi",
+      supabaseUrl: config.apiUrl,
+      jwks: 1,
+      secretKeys: ["default"],
+      waited: "background work",
+    });
+
+    await Deno.writeTextFile(source, helloSource("two"));
+    const reloaded = await waitFor(() => ask(functions).then((body) => body.version === "two"), {
+      timeoutMs: 20_000,
+    });
+    assert.ok(reloaded, "the new code is served after the file changed");
+  } finally {
+    await functions.stop();
+    await Deno.remove(config.root, { recursive: true });
+  }
+});
