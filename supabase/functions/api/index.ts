@@ -1,3 +1,3 @@
-import { createApiApp } from "../../../shared/http/api-app.ts";
+import { createApi } from "../../../shared/api.ts";
 
-Deno.serve(createApiApp().fetch);
+Deno.serve(createApi().fetch);

@@ -1,0 +1,21 @@
+/**
+ * The `api` function's application: every domain's routes on the app frame, plus the OpenAPI
+ * document and interactive docs generated from the same zod schemas that validate requests.
+ * @module
+ */
+import { swaggerUI } from "@hono/swagger-ui";
+import { createApp } from "./http/app.ts";
+import { API_VERSION, healthRoutes } from "./health/routes.ts";
+
+export function createApi() {
+  const app = createApp("/api");
+  app.route("/", healthRoutes());
+  app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "PocketLLM API", version: API_VERSION },
+    servers: [{ url: "/functions/v1", description: "Supabase functions URL" }],
+  });
+  app.get("/docs", swaggerUI({ url: "/functions/v1/api/openapi.json" }));
+  return app;
+}

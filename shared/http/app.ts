@@ -1,0 +1,111 @@
+/**
+ * The app factory every route is mounted on: routes under /api (Supabase hands the `api` function
+ * paths that start with its name), request ids and logs, CORS, a body size limit, the error
+ * envelope, FastAPI-shaped 422s, JSON 404/405, and a 500 that leaks nothing.
+ * @module
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { ApiError, errorResponse, validationDetails } from "./errors.ts";
+import { requestContext } from "./request-context.ts";
+import type { AppEnv } from "./types.ts";
+
+export type App = OpenAPIHono<AppEnv>;
+
+const TARGETS: Record<string, string> = {
+  json: "body",
+  form: "body",
+  query: "query",
+  param: "path",
+  header: "header",
+};
+
+/** A router for one domain: same validation hook as the app, so every 422 looks the same. */
+export function createRouter(): App {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return errorResponse(
+          c,
+          422,
+          "validation_error",
+          validationDetails(result.error, TARGETS[result.target]),
+        );
+      }
+    },
+  });
+}
+
+function allowedOrigins(): string | string[] {
+  const configured = Deno.env.get("CORS_ALLOWED_ORIGINS")?.split(",").map((o) => o.trim()).filter(Boolean);
+  return configured?.length ? configured : "*";
+}
+
+function maxBodyBytes(): number {
+  return Number(Deno.env.get("MAX_BODY_BYTES") ?? 1024 * 1024);
+}
+
+/** A path matches a route of another method: the answer is 405, not 404. */
+function methodsFor(app: App, path: string): string[] {
+  const methods = app.routes.filter((route) => route.method !== "ALL" && pathPattern(route.path).test(path))
+    .map((route) => route.method);
+  return [...new Set(methods)];
+}
+
+function pathPattern(path: string): RegExp {
+  const source = path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+(\{[^}]+\})?/g, "[^/]+")
+    .replace(/\*/g, ".*");
+  return new RegExp(`^${source}/?$`);
+}
+
+function handleError(error: Error, c: Context<AppEnv>) {
+  if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.detail);
+  if (error instanceof HTTPException) {
+    const status = error.status as 400;
+    const detail = /JSON/i.test(error.message) ? "The request body is not valid JSON." : error.message;
+    return errorResponse(c, status, status === 400 ? "invalid_request" : "http_error", detail);
+  }
+  console.error(JSON.stringify({
+    level: "error",
+    msg: "unhandled error",
+    request_id: c.get("requestId"),
+    error: error.name,
+    // Messages of unexpected errors stay in the log, never in the response.
+    message: error.message,
+  }));
+  return errorResponse(c, 500, "internal_error", "Something went wrong on our side. Try again later.");
+}
+
+/** The app under `basePath` (Supabase hands a function paths that start with its name). */
+export function createApp(basePath = "/api"): App {
+  // basePath() first: OpenAPIHono's copy does not carry a notFound handler over.
+  const app = createRouter().basePath(basePath) as App;
+  app.use("*", requestContext);
+  app.use("*", cors({ origin: allowedOrigins(), exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBodyBytes(),
+      onError: (c) =>
+        errorResponse(
+          c,
+          413,
+          "payload_too_large",
+          `The request body is larger than ${maxBodyBytes()} bytes.`,
+        ),
+    }),
+  );
+  app.notFound((c) => {
+    const allowed = methodsFor(app, c.req.path);
+    if (allowed.length > 0) {
+      c.header("Allow", allowed.join(", "));
+      return errorResponse(c, 405, "method_not_allowed", `Method ${c.req.method} is not allowed here.`);
+    }
+    return errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}.`);
+  });
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,29 @@
+/**
+ * Request id (`X-Request-ID`, echoed or new) and one structured JSON log line per request.
+ * The line never carries a token, a key, a body or a query string.
+ * @module
+ */
+import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
+import type { AppEnv } from "./types.ts";
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  const requestId = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+  c.set("requestId", requestId);
+  const started = performance.now();
+  await next();
+  c.header("X-Request-ID", requestId);
+  console.log(JSON.stringify({
+    level: c.res.status >= 500 ? "error" : "info",
+    msg: "request",
+    method: c.req.method,
+    route: c.res.status === 404 ? null : routePath(c, -1),
+    status: c.res.status,
+    duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    request_id: requestId,
+    user_id: c.get("claims")?.sub ?? null,
+  }));
+});

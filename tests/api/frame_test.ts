@@ -1,0 +1,65 @@
+/** The api function's frame, through the gateway: ids, errors, 404/405, docs, CORS, health. */
+import assert from "node:assert/strict";
+import { functionsUrl } from "../helpers/env.ts";
+
+const api = `${functionsUrl}/api`;
+
+Deno.test("health answers 200 with a database check, at both paths", async () => {
+  for (const path of ["/health", "/v1/health"]) {
+    const response = await fetch(api + path);
+    assert.equal(response.status, 200);
+    const body = await response.json();
+    assert.equal(body.status, "ok");
+    assert.equal(body.checks.database, "ok");
+    assert.ok(!Number.isNaN(Date.parse(body.timestamp)));
+  }
+});
+
+Deno.test("every response carries X-Request-ID: the caller's echoed, else a new UUID", async () => {
+  const echoed = await fetch(`${api}/health`, { headers: { "x-request-id": "client-id-123" } });
+  await echoed.body?.cancel();
+  assert.equal(echoed.headers.get("x-request-id"), "client-id-123");
+  const fresh = await fetch(`${api}/nope`);
+  const body = await fresh.json();
+  assert.match(fresh.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  assert.equal(body.request_id, fresh.headers.get("x-request-id"));
+});
+
+Deno.test("unknown routes are JSON 404s and wrong methods JSON 405s with Allow", async () => {
+  const missing = await fetch(`${api}/v1/does-not-exist`);
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).code, "not_found");
+
+  const wrongMethod = await fetch(`${api}/health`, { method: "DELETE" });
+  assert.equal(wrongMethod.status, 405);
+  assert.equal(wrongMethod.headers.get("allow"), "GET");
+  const body = await wrongMethod.json();
+  assert.equal(body.code, "method_not_allowed");
+  assert.equal(typeof body.detail, "string");
+});
+
+Deno.test("the landing answers JSON, or HTML when the client prefers it", async () => {
+  for (const path of ["", "/v1"]) {
+    const json = await fetch(api + path);
+    assert.equal((await json.json()).message, "PocketLLM backend is running");
+    const html = await fetch(api + path, { headers: { accept: "text/html,application/xhtml+xml" } });
+    assert.match(html.headers.get("content-type") ?? "", /text\/html/);
+    assert.match(await html.text(), /<h1>PocketLLM API<\/h1>/);
+  }
+});
+
+Deno.test("the OpenAPI 3.1 document and the interactive docs are served", async () => {
+  const doc = await (await fetch(`${api}/openapi.json`)).json();
+  assert.equal(doc.openapi, "3.1.0");
+  assert.ok(doc.paths["/api/health"]?.get, "health is documented");
+  const docs = await fetch(`${api}/docs`);
+  assert.equal(docs.status, 200);
+  assert.match(await docs.text(), /swagger/i);
+});
+
+Deno.test("CORS: responses allow any origin by default", async () => {
+  const response = await fetch(`${api}/health`, { headers: { origin: "https://app.example" } });
+  await response.body?.cancel();
+  assert.equal(response.headers.get("access-control-allow-origin"), "*");
+  assert.match(response.headers.get("access-control-expose-headers") ?? "", /X-Request-ID/);
+});
