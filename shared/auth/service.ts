@@ -1,0 +1,153 @@
+/**
+ * Sign-up, sign-in, refresh and sign-out through Supabase Auth (GoTrue) with supabase-js, shaped
+ * into the responses the mobile client reads. Auth errors become clear API errors, never 500s.
+ * @module
+ */
+import { type AuthError, createClient, type Session, type User } from "@supabase/supabase-js";
+import { decodeJwt } from "jose";
+import { asUser } from "../db/client.ts";
+import { ApiError } from "../http/errors.ts";
+import type { UserClaims } from "../http/types.ts";
+import { cancelDeletion, getProfile } from "../users/service.ts";
+import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
+
+function publicKey(): string {
+  const keys = JSON.parse(Deno.env.get("SUPABASE_PUBLISHABLE_KEYS") ?? "{}") as Record<string, string>;
+  const key = keys.default ?? Deno.env.get("SUPABASE_ANON_KEY");
+  if (!key) throw new Error("Neither SUPABASE_PUBLISHABLE_KEYS nor SUPABASE_ANON_KEY is set.");
+  return key;
+}
+
+/** A fresh, stateless Auth client per call: a shared one would keep one caller's session for the next. */
+function auth() {
+  const url = Deno.env.get("SUPABASE_URL");
+  if (!url) throw new Error("SUPABASE_URL is not set.");
+  return createClient(url, publicKey(), {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  }).auth;
+}
+
+const AUTH_ERRORS: Record<string, [number, string]> = {
+  user_already_exists: [409, "An account with this email already exists."],
+  email_exists: [409, "An account with this email already exists."],
+  weak_password: [422, "The password is too weak."],
+  invalid_credentials: [401, "Invalid credentials"],
+  email_not_confirmed: [403, "Confirm your email address before signing in."],
+  user_banned: [403, "This account is suspended."],
+  signup_disabled: [403, "Sign-ups are disabled for this project."],
+  email_provider_disabled: [403, "Email sign-in is disabled for this project."],
+  refresh_token_not_found: [401, "The refresh token is not valid."],
+  refresh_token_already_used: [401, "The refresh token was already used."],
+  session_not_found: [401, "The session has ended: sign in again."],
+  session_expired: [401, "The session has expired: sign in again."],
+  over_request_rate_limit: [429, "Too many requests: try again later."],
+  over_email_send_rate_limit: [429, "Too many emails sent: try again later."],
+};
+
+/** Maps a supabase-js Auth error to an API error with a clear status and sentence. */
+export function authFailure(error: AuthError, fallbackStatus = 400): ApiError {
+  const known = error.code ? AUTH_ERRORS[error.code] : undefined;
+  if (known) return new ApiError(known[0] as 400, error.code!, known[1]);
+  if (!error.status || error.status >= 500) {
+    return new ApiError(
+      502,
+      "auth_unavailable",
+      "The authentication service is unavailable. Try again later.",
+    );
+  }
+  const status = error.status === 422 ? 422 : fallbackStatus;
+  return new ApiError(status as 400, error.code ?? "auth_error", error.message);
+}
+
+const iso = (value: string | number | null | undefined) =>
+  value === null || value === undefined
+    ? null
+    : new Date(typeof value === "number" ? value * 1000 : value).toISOString();
+
+export function toAuthUser(user: User): AuthUser {
+  const metadata = user.user_metadata ?? {};
+  return {
+    id: user.id,
+    email: user.email ?? null,
+    full_name: (metadata.full_name ?? metadata.name ?? null) as string | null,
+    created_at: iso(user.created_at)!,
+    last_sign_in_at: iso(user.last_sign_in_at),
+  };
+}
+
+export function toTokens(session: Session): AuthTokens {
+  return {
+    access_token: session.access_token,
+    refresh_token: session.refresh_token,
+    token_type: "bearer",
+    expires_in: session.expires_in,
+  };
+}
+
+export function toSession(session: Session): AuthSession {
+  const claims = decodeJwt(session.access_token);
+  return {
+    session_id: typeof claims.session_id === "string" ? claims.session_id : null,
+    expires_at: iso(session.expires_at ?? claims.exp)!,
+    refresh_expires_at: null,
+  };
+}
+
+/** The claims of a token Auth just issued to us (no need to verify what we fetched from Auth itself). */
+const claimsOf = (session: Session) => decodeJwt(session.access_token) as UserClaims;
+
+const NO_DELETION: AccountStatus = {
+  deletion_scheduled: false,
+  deletion_scheduled_for: null,
+  deletion_requested_at: null,
+  deletion_canceled: false,
+  previous_deletion_requested_at: null,
+  previous_deletion_scheduled_for: null,
+};
+
+export async function signUp(email: string, password: string, fullName: string | undefined) {
+  const { data, error } = await auth().signUp({
+    email,
+    password,
+    options: { data: fullName ? { full_name: fullName } : {} },
+  });
+  if (error) throw authFailure(error);
+  if (!data.user) throw new ApiError(502, "auth_unavailable", "The authentication service returned no user.");
+  const session = data.session;
+  if (session) await asUser(claimsOf(session), (tx) => getProfile(tx, session.user.id));
+  return {
+    user: toAuthUser(data.user),
+    tokens: session ? toTokens(session) : null,
+    session: session ? toSession(session) : null,
+    account_status: NO_DELETION,
+  };
+}
+
+/** Signs in; a pending account deletion is cancelled and reported. */
+export async function signIn(email: string, password: string) {
+  const { data, error } = await auth().signInWithPassword({ email, password });
+  if (error) throw authFailure(error, 401);
+  const { session, user } = data;
+  const canceled = await asUser(claimsOf(session), (tx) => cancelDeletion(tx, user.id));
+  const account_status: AccountStatus = {
+    ...NO_DELETION,
+    deletion_canceled: canceled.canceled,
+    previous_deletion_requested_at: iso(canceled.previous_deletion_requested_at?.toISOString()),
+    previous_deletion_scheduled_for: iso(canceled.previous_deletion_scheduled_for?.toISOString()),
+  };
+  return { user: toAuthUser(user), tokens: toTokens(session), session: toSession(session), account_status };
+}
+
+export async function refresh(refreshToken: string) {
+  const { data, error } = await auth().refreshSession({ refresh_token: refreshToken });
+  if (error) throw authFailure(error, 401);
+  if (!data.session) throw new ApiError(401, "invalid_refresh_token", "The refresh token is not valid.");
+  return { tokens: toTokens(data.session), session: toSession(data.session) };
+}
+
+/** Ends the session the access token belongs to. */
+export async function signOut(accessToken: string) {
+  const { error } = await auth().admin.signOut(accessToken, "local");
+  if (error && error.status !== 404 && error.code !== "session_not_found") throw authFailure(error);
+  return { revoked_sessions: error ? 0 : 1 };
+}

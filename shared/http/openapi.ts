@@ -1,0 +1,39 @@
+/**
+ * Small builders for route definitions, so each route states only what is its own.
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+
+export const ErrorEnvelope = z.object({
+  detail: z.unknown().openapi({ description: "A sentence, or for 422 a list of {loc, msg, type}" }),
+  code: z.string(),
+  request_id: z.string().nullable(),
+}).openapi("Error");
+
+/** A JSON response of `schema`. */
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** A required JSON request body (required, so a body without a JSON content type is refused, not `{}`). */
+export function body<T extends z.ZodType>(schema: T) {
+  return { body: { content: { "application/json": { schema } }, required: true } };
+}
+
+const error = (description: string) => json(ErrorEnvelope, description);
+
+/** The error responses every authenticated route can give. */
+export const authErrors = {
+  401: error("Missing, expired or invalid access token"),
+  422: error("Invalid input"),
+} as const;
+
+export const errors = {
+  400: error("Bad request"),
+  403: error("Forbidden"),
+  404: error("Not found"),
+  409: error("Conflict"),
+  502: error("Upstream service failed"),
+} as const;
+
+export const bearer = [{ Bearer: [] }];

@@ -1,0 +1,115 @@
+/**
+ * Users: the caller's profile, onboarding, account deletion schedule, data export.
+ * @module
+ */
+import { createRoute } from "@hono/zod-openapi";
+import { requireUser } from "../auth/middleware.ts";
+import { asUser } from "../db/client.ts";
+import { createRouter } from "../http/app.ts";
+import { forbidden } from "../http/errors.ts";
+import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
+import {
+  DeletionCanceled,
+  DeletionScheduled,
+  OnboardingSurvey,
+  UserExport,
+  UserIdParams,
+  UserProfile,
+  UserProfileUpdate,
+} from "./schemas.ts";
+import * as users from "./service.ts";
+
+const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
+  createRoute({ ...config, tags: ["users"], security: bearer });
+
+const getProfile = route({
+  method: "get",
+  path: "/v1/users/profile",
+  summary: "The caller's profile",
+  responses: { 200: json(UserProfile, "The profile"), ...authErrors },
+});
+
+const updateProfile = route({
+  method: "put",
+  path: "/v1/users/profile",
+  summary: "Update the profile (only the fields sent change)",
+  request: body(UserProfileUpdate),
+  responses: { 200: json(UserProfile, "The updated profile"), 409: errors[409], ...authErrors },
+});
+
+const deleteProfile = route({
+  method: "delete",
+  path: "/v1/users/profile",
+  summary: "Schedule the account's deletion (30 days of grace)",
+  responses: { 200: json(DeletionScheduled, "Deletion scheduled"), ...authErrors },
+});
+
+const cancelDeletion = route({
+  method: "post",
+  path: "/v1/users/profile/deletion/cancel",
+  summary: "Cancel a scheduled deletion",
+  responses: { 200: json(DeletionCanceled, "Deletion canceled (or there was none)"), ...authErrors },
+});
+
+const onboarding = route({
+  method: "post",
+  path: "/v1/users/profile/onboarding",
+  summary: "Store the onboarding survey",
+  request: body(OnboardingSurvey),
+  responses: { 200: json(UserProfile, "The updated profile"), 409: errors[409], ...authErrors },
+});
+
+const exportData = route({
+  method: "get",
+  path: "/v1/users/profile/export",
+  summary: "All of the caller's data as one JSON document",
+  responses: { 200: json(UserExport, "The export"), ...authErrors },
+});
+
+const getUser = route({
+  method: "get",
+  path: "/v1/users/{user_id}",
+  summary: "A user's profile (only the caller's own)",
+  request: { params: UserIdParams },
+  responses: { 200: json(UserProfile, "The profile"), 403: errors[403], ...authErrors },
+});
+
+export function userRoutes() {
+  const router = createRouter();
+  router.use("/v1/users/*", requireUser());
+
+  router.openapi(getProfile, async (c) => {
+    const claims = c.get("claims");
+    return c.json(await asUser(claims, (tx) => users.getProfile(tx, claims.sub)), 200);
+  });
+  router.openapi(updateProfile, async (c) => {
+    const claims = c.get("claims");
+    const update = c.req.valid("json");
+    return c.json(await asUser(claims, (tx) => users.updateProfile(tx, claims.sub, update)), 200);
+  });
+  router.openapi(deleteProfile, async (c) => {
+    const claims = c.get("claims");
+    return c.json(await asUser(claims, (tx) => users.scheduleDeletion(tx, claims.sub)), 200);
+  });
+  router.openapi(cancelDeletion, async (c) => {
+    const claims = c.get("claims");
+    return c.json(await asUser(claims, (tx) => users.cancelDeletion(tx, claims.sub)), 200);
+  });
+  router.openapi(onboarding, async (c) => {
+    const claims = c.get("claims");
+    const survey = c.req.valid("json");
+    return c.json(await asUser(claims, (tx) => users.completeOnboarding(tx, claims.sub, survey)), 200);
+  });
+  // Registered before /v1/users/{user_id} so "profile" is never read as an id.
+  router.openapi(exportData, async (c) => {
+    const claims = c.get("claims");
+    return c.json(await asUser(claims, (tx) => users.exportData(tx, claims.sub)), 200);
+  });
+  router.openapi(getUser, async (c) => {
+    const claims = c.get("claims");
+    const { user_id } = c.req.valid("param");
+    if (user_id !== claims.sub) throw forbidden("You can only read your own profile.");
+    return c.json(await asUser(claims, (tx) => users.getProfile(tx, claims.sub)), 200);
+  });
+  return router;
+}

@@ -1,0 +1,146 @@
+/**
+ * Profiles: read, update, onboarding, the account-deletion schedule and the data export. Every
+ * function takes the caller's transaction (RLS applies); the `id` filters are a second guard.
+ * @module
+ */
+import type postgres from "postgres";
+import type { Tx } from "../db/client.ts";
+import { conflict } from "../http/errors.ts";
+import type { OnboardingSurvey, UserProfile, UserProfileUpdate } from "./schemas.ts";
+
+/** Deleted accounts are kept this long before the purge removes them. */
+export const DELETION_GRACE_DAYS = 30;
+
+const PROFILE_COLUMNS = [
+  "id",
+  "email",
+  "full_name",
+  "username",
+  "bio",
+  "date_of_birth",
+  "age",
+  "profession",
+  "heard_from",
+  "avatar_url",
+  "survey_completed",
+  "onboarding_responses",
+  "deletion_status",
+  "deletion_requested_at",
+  "deletion_scheduled_for",
+  "created_at",
+  "updated_at",
+] as const;
+
+function profileColumns(tx: Tx) {
+  return tx.unsafe(PROFILE_COLUMNS.map((c) => c === "date_of_birth" ? `${c}::text` : c).join(", "));
+}
+
+/** The caller's profile, created on the spot if the sign-up trigger did not (e.g. older users). */
+export async function getProfile(tx: Tx, userId: string): Promise<UserProfile> {
+  const [existing] = await tx<UserProfile[]>`select ${
+    profileColumns(tx)
+  } from public.profiles where id = ${userId}`;
+  if (existing) return existing;
+  const [created] = await tx<UserProfile[]>`
+    insert into public.profiles (id) values (${userId})
+    on conflict (id) do update set id = excluded.id
+    returning ${profileColumns(tx)}`;
+  return created;
+}
+
+function isUsernameTaken(error: unknown): boolean {
+  const e = error as { code?: string; constraint_name?: string };
+  return e.code === "23505" && (e.constraint_name ?? "").includes("username");
+}
+
+type Columns = Record<string, postgres.ParameterOrJSON<never>>;
+
+async function updateColumns(tx: Tx, userId: string, fields: Columns): Promise<UserProfile> {
+  const columns = Object.keys(fields);
+  if (columns.length === 0) return await getProfile(tx, userId);
+  await getProfile(tx, userId);
+  try {
+    const [profile] = await tx<UserProfile[]>`
+      update public.profiles set ${tx(fields, columns)} where id = ${userId} returning ${profileColumns(tx)}`;
+    return profile;
+  } catch (error) {
+    if (isUsernameTaken(error)) throw conflict("This username is already taken.", "username_taken");
+    throw error;
+  }
+}
+
+/** Changes only the fields that were sent. */
+export function updateProfile(tx: Tx, userId: string, update: UserProfileUpdate): Promise<UserProfile> {
+  return updateColumns(tx, userId, update as Columns);
+}
+
+/** Stores the survey answers (`onboarding_responses` wins over `onboarding`) and the profile fields sent. */
+export function completeOnboarding(tx: Tx, userId: string, survey: OnboardingSurvey): Promise<UserProfile> {
+  const { onboarding, onboarding_responses, ...fields } = survey;
+  const responses = onboarding_responses ?? onboarding;
+  const answers = responses ? { onboarding_responses: tx.json(responses as postgres.JSONValue) } : {};
+  return updateColumns(tx, userId, { ...fields, ...answers } as Columns);
+}
+
+/** Schedules the account's deletion; asking again keeps the first schedule. */
+export async function scheduleDeletion(tx: Tx, userId: string) {
+  await getProfile(tx, userId);
+  const [row] = await tx<{ deletion_requested_at: Date; deletion_scheduled_for: Date }[]>`
+    update public.profiles
+    set deletion_status = 'pending',
+        deletion_requested_at = coalesce(deletion_requested_at, now()),
+        deletion_scheduled_for = coalesce(deletion_scheduled_for, now() + make_interval(days => ${DELETION_GRACE_DAYS}))
+    where id = ${userId}
+    returning deletion_requested_at, deletion_scheduled_for`;
+  return { status: "pending" as const, ...row };
+}
+
+/** Cancels a pending deletion; says whether there was one and when it had been scheduled. */
+export async function cancelDeletion(tx: Tx, userId: string) {
+  await getProfile(tx, userId);
+  const [previous] = await tx<
+    { deletion_status: string; deletion_requested_at: Date | null; deletion_scheduled_for: Date | null }[]
+  >`
+    select deletion_status, deletion_requested_at, deletion_scheduled_for
+    from public.profiles where id = ${userId} for update`;
+  const canceled = previous.deletion_status === "pending";
+  const profile = canceled
+    ? await updateColumns(tx, userId, {
+      deletion_status: "active",
+      deletion_requested_at: null,
+      deletion_scheduled_for: null,
+    })
+    : await getProfile(tx, userId);
+  return {
+    canceled,
+    profile,
+    previous_deletion_requested_at: canceled ? previous.deletion_requested_at : null,
+    previous_deletion_scheduled_for: canceled ? previous.deletion_scheduled_for : null,
+  };
+}
+
+type Rows = Record<string, unknown>[];
+interface ExportedRows {
+  providers: Rows;
+  model_configs: Rows;
+  chats: Rows;
+  jobs: Rows;
+}
+
+/** Everything the caller owns, as one JSON document (provider keys never included: they live in Vault). */
+export async function exportData(tx: Tx, userId: string) {
+  const profile = await getProfile(tx, userId);
+  const [data] = await tx<ExportedRows[]>`
+    select
+      (select coalesce(jsonb_agg(to_jsonb(p) - 'vault_secret_id' - 'api_key_hash' order by p.created_at), '[]')
+         from public.providers p where p.user_id = ${userId}) as providers,
+      (select coalesce(jsonb_agg(to_jsonb(m) order by m.created_at), '[]')
+         from public.model_configs m where m.user_id = ${userId}) as model_configs,
+      (select coalesce(jsonb_agg(to_jsonb(c) || jsonb_build_object('messages', (
+          select coalesce(jsonb_agg(to_jsonb(msg) order by msg.created_at), '[]')
+          from public.messages msg where msg.chat_id = c.id)) order by c.created_at), '[]')
+         from public.chats c where c.user_id = ${userId}) as chats,
+      (select coalesce(jsonb_agg(to_jsonb(j) - 'lease_token' order by j.created_at), '[]')
+         from public.jobs j where j.user_id = ${userId}) as jobs`;
+  return { exported_at: new Date(), profile, ...data };
+}
