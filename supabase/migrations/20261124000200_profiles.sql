@@ -178,31 +178,28 @@ $$;
 -- TRIGGERS
 -- -----------------------------------------------------------------------------------------------------
 
-drop trigger if exists on_auth_user_created on auth.users;
-create trigger on_auth_user_created
+-- `create or replace trigger`: postgres may create and replace triggers on auth.users (TRIGGER
+-- privilege) but not drop them (that takes ownership, which stays with supabase_auth_admin).
+create or replace trigger on_auth_user_created
   after insert on auth.users
   for each row execute function private.handle_new_user();
 
-drop trigger if exists on_auth_user_email_changed on auth.users;
-create trigger on_auth_user_email_changed
+create or replace trigger on_auth_user_email_changed
   after update of email on auth.users
   for each row
   when (old.email is distinct from new.email)
   execute function private.handle_user_email_change();
 
-drop trigger if exists profiles_copy_auth_email on public.profiles;
-create trigger profiles_copy_auth_email
+create or replace trigger profiles_copy_auth_email
   before insert on public.profiles
   for each row execute function private.profiles_copy_auth_email();
 
-drop trigger if exists profiles_set_updated_at on public.profiles;
-create trigger profiles_set_updated_at
+create or replace trigger profiles_set_updated_at
   before update on public.profiles
   for each row execute function private.set_updated_at();
 
 -- Clients may not change who the profile belongs to, its email (owned by Auth) or its creation time.
-drop trigger if exists profiles_protect_columns on public.profiles;
-create trigger profiles_protect_columns
+create or replace trigger profiles_protect_columns
   before update on public.profiles
   for each row execute function private.protect_columns('id', 'email', 'created_at');
 

@@ -274,31 +274,26 @@ $$;
 -- TRIGGERS
 -- -----------------------------------------------------------------------------------------------------
 
-drop trigger if exists providers_set_updated_at on public.providers;
-create trigger providers_set_updated_at
+create or replace trigger providers_set_updated_at
   before update on public.providers
   for each row execute function private.set_updated_at();
 
 -- Clients never set or change the key columns (only the Vault functions do), nor ownership.
-drop trigger if exists providers_protect_key_columns on public.providers;
-create trigger providers_protect_key_columns
+create or replace trigger providers_protect_key_columns
   before insert on public.providers
   for each row execute function private.protect_columns('vault_secret_id', 'api_key_preview', 'api_key_hash');
 
-drop trigger if exists providers_protect_columns on public.providers;
-create trigger providers_protect_columns
+create or replace trigger providers_protect_columns
   before update on public.providers
   for each row execute function private.protect_columns(
     'id', 'user_id', 'provider', 'created_at', 'vault_secret_id', 'api_key_preview', 'api_key_hash'
   );
 
-drop trigger if exists providers_delete_vault_secret on public.providers;
-create trigger providers_delete_vault_secret
+create or replace trigger providers_delete_vault_secret
   after delete or update of vault_secret_id on public.providers
   for each row execute function private.providers_delete_vault_secret();
 
-drop trigger if exists on_auth_user_deleted on auth.users;
-create trigger on_auth_user_deleted
+create or replace trigger on_auth_user_deleted
   after delete on auth.users
   for each row execute function private.handle_deleted_user();
 

@@ -112,13 +112,11 @@ create policy "Users can delete their own models" on public.model_configs
 -- TRIGGERS
 -- -----------------------------------------------------------------------------------------------------
 
-drop trigger if exists model_configs_set_updated_at on public.model_configs;
-create trigger model_configs_set_updated_at
+create or replace trigger model_configs_set_updated_at
   before update on public.model_configs
   for each row execute function private.set_updated_at();
 
-drop trigger if exists model_configs_protect_columns on public.model_configs;
-create trigger model_configs_protect_columns
+create or replace trigger model_configs_protect_columns
   before update on public.model_configs
   for each row execute function private.protect_columns('id', 'user_id', 'created_at');
 

@@ -144,23 +144,19 @@ $$;
 -- TRIGGERS
 -- -----------------------------------------------------------------------------------------------------
 
-drop trigger if exists chats_set_updated_at on public.chats;
-create trigger chats_set_updated_at
+create or replace trigger chats_set_updated_at
   before update on public.chats
   for each row execute function private.set_updated_at();
 
-drop trigger if exists chats_protect_columns on public.chats;
-create trigger chats_protect_columns
+create or replace trigger chats_protect_columns
   before update on public.chats
   for each row execute function private.protect_columns('id', 'user_id', 'created_at');
 
-drop trigger if exists messages_protect_columns on public.messages;
-create trigger messages_protect_columns
+create or replace trigger messages_protect_columns
   before update on public.messages
   for each row execute function private.protect_columns('id', 'chat_id', 'role', 'created_at');
 
-drop trigger if exists messages_touch_chat on public.messages;
-create trigger messages_touch_chat
+create or replace trigger messages_touch_chat
   after insert on public.messages
   referencing new table as inserted_messages
   for each statement execute function private.messages_touch_chat();

@@ -410,18 +410,15 @@ $$;
 -- TRIGGERS
 -- -----------------------------------------------------------------------------------------------------
 
-drop trigger if exists jobs_set_updated_at on public.jobs;
-create trigger jobs_set_updated_at
+create or replace trigger jobs_set_updated_at
   before update on public.jobs
   for each row execute function private.set_updated_at();
 
-drop trigger if exists jobs_protect_insert on public.jobs;
-create trigger jobs_protect_insert
+create or replace trigger jobs_protect_insert
   before insert on public.jobs
   for each row execute function private.jobs_protect_insert();
 
-drop trigger if exists jobs_wake_worker on public.jobs;
-create trigger jobs_wake_worker
+create or replace trigger jobs_wake_worker
   after insert on public.jobs
   referencing new table as inserted_jobs
   for each statement execute function private.jobs_wake_worker();
