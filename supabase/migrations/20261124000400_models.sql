@@ -78,8 +78,8 @@ create unique index if not exists model_configs_one_default_per_user
 -- GET /v1/models/saved lists a user's models oldest first (user_id is also the foreign key).
 create index if not exists model_configs_user_id_created_at_idx on public.model_configs (user_id, created_at, id);
 
--- Foreign key to providers.
-create index if not exists model_configs_provider_id_idx on public.model_configs (provider_id);
+-- Foreign key to providers (provider_id, user_id).
+create index if not exists model_configs_provider_id_user_id_idx on public.model_configs (provider_id, user_id);
 
 -- -----------------------------------------------------------------------------------------------------
 -- RLS

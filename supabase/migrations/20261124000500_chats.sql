@@ -65,8 +65,8 @@ comment on table public.messages is 'A message of a chat (API Message); visible 
 -- GET /v1/chats: a user's chats, most recently updated first (user_id is also the foreign key).
 create index if not exists chats_user_id_updated_at_idx on public.chats (user_id, updated_at desc, id desc);
 
--- Foreign key to model_configs.
-create index if not exists chats_model_config_id_idx on public.chats (model_config_id);
+-- Foreign key to model_configs (model_config_id, user_id).
+create index if not exists chats_model_config_id_user_id_idx on public.chats (model_config_id, user_id);
 
 -- GET /v1/chats/{id}/messages: oldest first (chat_id is also the foreign key).
 create index if not exists messages_chat_id_created_at_idx on public.messages (chat_id, created_at, id);

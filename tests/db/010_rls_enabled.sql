@@ -2,7 +2,7 @@
 -- written with (select auth.uid()), nothing for anon, no plain-text key column, and a private schema
 -- whose functions no API role but service_role can execute.
 begin;
-select plan(15);
+select plan(17);
 
 -- -----------------------------------------------------------------------------------------------------
 -- Tables
@@ -48,6 +48,20 @@ select is_empty(
   'no column could hold a plain-text key or secret'
 );
 
+-- Every foreign key is the leading part of some index (joins, cascades and RLS filters stay indexed).
+select is_empty(
+  $$ select c.conrelid::regclass, c.conname
+     from pg_constraint c
+     where c.contype = 'f' and c.connamespace = 'public'::regnamespace
+       and not exists (
+         select 1 from pg_index i
+         where i.indrelid = c.conrelid
+           and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+           and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey
+       ) $$,
+  'every foreign key in public is covered by an index'
+);
+
 -- -----------------------------------------------------------------------------------------------------
 -- The private schema
 -- -----------------------------------------------------------------------------------------------------
@@ -70,6 +84,13 @@ select is_empty(
        and p.prosecdef
        and not coalesce(p.proconfig, '{}') @> array['search_path=""'] $$,
   'every security definer function pins search_path to an empty string'
+);
+
+select is_empty(
+  $$ select p.oid::regprocedure from pg_proc p
+     where p.pronamespace = 'private'::regnamespace
+       and not coalesce(p.proconfig, '{}') @> array['search_path=""'] $$,
+  'every private function pins search_path to an empty string'
 );
 
 select is_empty(

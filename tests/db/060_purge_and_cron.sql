@@ -40,16 +40,20 @@ create function pg_temp.schedule_deletion(label text, scheduled_for timestamptz)
       deletion_scheduled_for = scheduled_for
   where id = pg_temp.id(label)
 $$;
--- Gives a user a provider with a stored key, a model, a chat with a message and a job.
+-- Gives a user a provider with a stored key, a model on it, a chat using the model with a message,
+-- and a job: every path the cascade from auth.users has to take.
 create function pg_temp.give_data(label text) returns void language plpgsql as $$
 declare
+  provider_id uuid;
+  model_id uuid;
   chat_id uuid;
 begin
-  insert into public.providers (user_id, provider) values (pg_temp.id(label), 'openai');
+  insert into public.providers (user_id, provider) values (pg_temp.id(label), 'openai') returning id into provider_id;
   perform pg_temp.remember(label || '_secret',
     private.store_provider_key(pg_temp.id(label), 'openai', 'sk-purge-test-' || gen_random_uuid())::text);
-  insert into public.model_configs (user_id, provider, name, model) values (pg_temp.id(label), 'openai', 'gpt-4o', 'gpt-4o');
-  insert into public.chats (user_id) values (pg_temp.id(label)) returning id into chat_id;
+  insert into public.model_configs (user_id, provider_id, provider, name, model, is_default)
+  values (pg_temp.id(label), provider_id, 'openai', 'gpt-4o', 'gpt-4o', true) returning id into model_id;
+  insert into public.chats (user_id, model_config_id) values (pg_temp.id(label), model_id) returning id into chat_id;
   insert into public.messages (chat_id, content) values (chat_id, 'hello');
   insert into public.jobs (user_id, job_type) values (pg_temp.id(label), 'image_generation');
 end
