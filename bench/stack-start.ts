@@ -46,4 +46,6 @@ const warm = rows.filter(([name]) => name.startsWith("warm")).map(([, ms]) => ms
 console.log("| step | seconds |\n|---|---|");
 for (const [name, ms] of rows) console.log(`| ${name} | ${(ms / 1000).toFixed(2)} |`);
 const median = warm.sort((a, b) => a - b)[Math.floor(warm.length / 2)];
-console.log(`\nwarm start median ${(median / 1000).toFixed(2)} s (goal <= 5 s: ${median <= 5000 ? "met" : "missed"})`);
+console.log(
+  `\nwarm start median ${(median / 1000).toFixed(2)} s (goal <= 5 s: ${median <= 5000 ? "met" : "missed"})`,
+);
