@@ -55,5 +55,11 @@ $$;
 
 reset role;
 
+-- Storage switches to the caller's role inside each request's transaction (service_role included).
+grant service_role to supabase_storage_admin;
+-- So that postgres (migrations, the SQL editor) can create policies on storage.objects, as
+-- supabase/postgres migration 20220609081115 grants it.
+grant supabase_storage_admin to postgres;
+
 grant all on storage.buckets, storage.objects to postgres, anon, authenticated, service_role;
 grant execute on all functions in schema storage to postgres, anon, authenticated, service_role;
