@@ -62,7 +62,8 @@ async function forward(request: Request, url: URL, options: GatewayOptions, name
         headers,
         body,
         redirect: "manual",
-        signal: request.signal,
+        // No abort signal: a client that goes away cancels the response body, which closes the upstream
+        // connection (Deno's request.signal would also fire after successful responses).
       });
     } catch (error) {
       if (!isConnectionError(error) || Date.now() > deadline) throw error;
@@ -104,7 +105,6 @@ export function createGateway(options: GatewayOptions): Hono {
     try {
       return await forward(c.req.raw, url, options, name);
     } catch (error) {
-      if (c.req.raw.signal.aborted) return c.body(null, 499 as never);
       console.error(`gateway: ${name} failed:`, error);
       return c.json(
         { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
@@ -118,7 +118,8 @@ export function createGateway(options: GatewayOptions): Hono {
     app.all(`${prefix}/*`, (c) => {
       const url = new URL(c.req.url);
       url.pathname = url.pathname.slice(prefix.length) || "/";
-      return handler(new Request(url, c.req.raw));
+      const { method, headers, body } = c.req.raw;
+      return handler(new Request(url, { method, headers, body, duplex: "half" } as RequestInit));
     });
   }
 
