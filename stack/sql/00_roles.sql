@@ -53,3 +53,12 @@ grant usage on schema public to postgres, anon, authenticated, service_role;
 -- migrations grant what each role may touch.
 alter default privileges for role postgres in schema public
   revoke select, insert, update, delete on tables from anon, authenticated, service_role;
+
+-- `supabase db lint` uses plpgsql_check, which Supabase lets postgres use: create it for postgres here.
+do $$
+begin
+  if exists (select 1 from pg_available_extensions where name = 'plpgsql_check') then
+    create extension if not exists plpgsql_check with schema extensions;
+  end if;
+end
+$$;
