@@ -3,37 +3,7 @@
 begin;
 select plan(43);
 
--- Test helpers, for this transaction only. Users are fresh auth.users rows, remembered by label.
-create function pg_temp.id(label text) returns uuid language sql stable as $$
-  select current_setting('test.' || label)::uuid
-$$;
-create function pg_temp.new_user(label text, metadata jsonb default '{}') returns void language plpgsql as $$
-declare
-  new_id uuid := gen_random_uuid();
-begin
-  insert into auth.users (instance_id, id, aud, role, email, raw_user_meta_data, raw_app_meta_data, created_at, updated_at)
-  values ('00000000-0000-0000-0000-000000000000', new_id, 'authenticated', 'authenticated',
-          label || '.' || new_id || '@pgtap.test', metadata, '{"provider": "email"}', now(), now());
-  perform set_config('test.' || label, new_id::text, true);
-end
-$$;
-create function pg_temp.remember(label text, value text) returns void language sql as $$
-  select null from set_config('test.' || label, value, true)
-$$;
-create function pg_temp.login(label text) returns void language plpgsql as $$
-begin
-  perform set_config('role', 'authenticated', true);
-  perform set_config('request.jwt.claims',
-    json_build_object('sub', pg_temp.id(label), 'role', 'authenticated', 'aud', 'authenticated')::text, true);
-end
-$$;
-create function pg_temp.login_anon() returns void language plpgsql as $$
-begin
-  perform set_config('role', 'anon', true);
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-end
-$$;
-grant execute on function pg_temp.id(text), pg_temp.remember(text, text), pg_temp.login(text), pg_temp.login_anon() to public;
+\ir helpers.psql
 
 select pg_temp.new_user('owner');
 select pg_temp.new_user('stranger');
