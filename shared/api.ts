@@ -8,12 +8,14 @@ import { createApp } from "./http/app.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { API_VERSION, healthRoutes } from "./health/routes.ts";
 import { userRoutes } from "./users/routes.ts";
+import { providerRoutes } from "./providers/routes.ts";
 
 export function createApi() {
   const app = createApp("/api");
   app.route("/", healthRoutes());
   app.route("/", authRoutes());
   app.route("/", userRoutes());
+  app.route("/", providerRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

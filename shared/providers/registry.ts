@@ -1,0 +1,55 @@
+/**
+ * The supported providers as users see them: names, which settings they need, and how a row's
+ * settings resolve to what a call uses (base URL, timeout).
+ * @module
+ */
+import { badRequest } from "../http/errors.ts";
+import { isProviderId, PROVIDER_IDS, PROVIDER_SPECS, type ProviderId } from "../llm/providers.ts";
+
+export { PROVIDER_IDS, type ProviderId };
+
+export const DISPLAY_NAMES: Record<ProviderId, string> = {
+  openai: "OpenAI",
+  groq: "Groq",
+  openrouter: "OpenRouter",
+  imagerouter: "ImageRouter",
+  anthropic: "Anthropic",
+  deepseek: "DeepSeek",
+  mistral: "Mistral AI",
+  openai_compatible: "OpenAI-compatible",
+};
+
+/** A provider call's timeout when the row's metadata sets none (`metadata.timeout`, seconds). */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+export const MAX_TIMEOUT_SECONDS = 300;
+
+/** `name` as a supported provider id, or a 400 that lists the supported ones. */
+export function supportedProvider(name: string): ProviderId {
+  const id = name.trim().toLowerCase();
+  if (isProviderId(id)) return id;
+  throw badRequest(
+    `Unsupported provider "${name}". Supported providers: ${PROVIDER_IDS.join(", ")}.`,
+    "unsupported_provider",
+  );
+}
+
+/** Whether the provider has no default base URL (the user must give one). */
+export function requiresBaseUrl(provider: ProviderId): boolean {
+  return PROVIDER_SPECS[provider].defaultBaseUrl === null;
+}
+
+/** The base URL calls go to: the row's own, else the provider's default. */
+export function resolveBaseUrl(provider: ProviderId, baseUrl: string | null | undefined): string | null {
+  return baseUrl || PROVIDER_SPECS[provider].defaultBaseUrl;
+}
+
+/** The timeout a row's metadata asks for, in milliseconds (default and bounds applied). */
+export function timeoutMs(metadata: Record<string, unknown> | null | undefined): number {
+  const seconds = Number(metadata?.timeout);
+  const valid = Number.isFinite(seconds) && seconds > 0;
+  return Math.round(Math.min(valid ? seconds : DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS) * 1000);
+}
+
+export function displayName(provider: ProviderId, custom?: string | null): string {
+  return custom || DISPLAY_NAMES[provider];
+}

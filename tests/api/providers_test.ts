@@ -1,0 +1,434 @@
+import assert from "node:assert/strict";
+import { PROVIDER_IDS } from "../../shared/llm/providers.ts";
+import { apiUrl, call, signUpUser } from "../helpers/api.ts";
+import { db } from "../helpers/env.ts";
+import { startFakeProvider } from "../helpers/fake_providers.ts";
+import { LISTED_IDS } from "../helpers/provider_fixtures.ts";
+import { activateFake, testKey } from "../helpers/providers.ts";
+
+const preview = (key: string) => key.slice(0, 4) + "*".repeat(key.length - 8) + key.slice(-4);
+
+Deno.test("provider routes answer 401 without a valid token", async () => {
+  for (const path of ["/v1/providers", "/v1/providers/status", "/v1/providers/openai/models"]) {
+    assert.equal((await call(path, { token: "not-a-token" })).status, 401, path);
+  }
+  assert.equal((await call("/v1/providers/activate", { method: "POST", body: {} })).status, 401);
+});
+
+Deno.test("every supported provider activates against its fake and lists its models", async () => {
+  const user = await signUpUser();
+  for (const provider of PROVIDER_IDS) {
+    await using fake = startFakeProvider(provider);
+    const key = testKey();
+    const activated = await activateFake(user.token, fake, { apiKey: key });
+    assert.equal(activated.status, 200, `${provider}: ${JSON.stringify(activated.body)}`);
+    const config = activated.body.provider;
+    assert.equal(config.provider, provider);
+    assert.equal(config.user_id, user.id);
+    assert.equal(config.base_url, fake.baseUrl);
+    assert.equal(config.is_active, true);
+    assert.equal(config.has_api_key, true);
+    assert.equal(config.api_key_preview, preview(key));
+    assert.ok(fake.requests.some((request) => request.key === key), `${provider} saw the key`);
+
+    const listed = await call(`/v1/providers/${provider}/models`, { token: user.token });
+    assert.equal(listed.status, 200, provider);
+    assert.deepEqual(
+      listed.body.models.map((model: { id: string }) => model.id).sort(),
+      [...LISTED_IDS[provider]].sort(),
+    );
+    assert.deepEqual(listed.body.configured_providers, [provider]);
+    assert.deepEqual(listed.body.missing_providers, []);
+  }
+  const list = await call("/v1/providers", { token: user.token });
+  assert.deepEqual(
+    list.body.map((config: { provider: string }) => config.provider).sort(),
+    [...PROVIDER_IDS].sort(),
+  );
+});
+
+Deno.test("activation accepts a JSON object, a JSON string, and form fields with metadata as a JSON string", async () => {
+  const user = await signUpUser();
+  await using groq = startFakeProvider("groq");
+  await using openai = startFakeProvider("openai");
+  await using mistral = startFakeProvider("mistral");
+  const fields = (provider: string, baseUrl: string) => ({
+    provider,
+    api_key: testKey(),
+    base_url: baseUrl,
+    metadata: JSON.stringify({ timeout: 5, region: "eu" }),
+  });
+
+  const asObject = await call("/v1/providers/activate", {
+    method: "POST",
+    token: user.token,
+    body: { ...fields("groq", groq.baseUrl), metadata: { timeout: 5, region: "eu" } },
+  });
+  const asString = await call("/v1/providers/activate", {
+    method: "POST",
+    token: user.token,
+    body: JSON.stringify(JSON.stringify(fields("openai", openai.baseUrl))),
+    headers: { "content-type": "application/json" },
+  });
+  const asForm = await call("/v1/providers/activate", {
+    method: "POST",
+    token: user.token,
+    body: new URLSearchParams(fields("mistral", mistral.baseUrl)).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  for (
+    const [response, provider] of [[asObject, "groq"], [asString, "openai"], [asForm, "mistral"]] as const
+  ) {
+    assert.equal(response.status, 200, `${provider}: ${JSON.stringify(response.body)}`);
+    assert.equal(response.body.provider.provider, provider);
+    assert.deepEqual(response.body.provider.metadata, { timeout: 5, region: "eu" });
+  }
+
+  await using deepseek = startFakeProvider("deepseek");
+  const multipart = new FormData();
+  for (const [name, value] of Object.entries(fields("deepseek", deepseek.baseUrl))) {
+    multipart.set(name, value);
+  }
+  const asMultipart = await fetch(`${apiUrl}/v1/providers/activate`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${user.token}` },
+    body: multipart,
+  });
+  assert.equal(asMultipart.status, 200);
+  assert.equal((await asMultipart.json()).provider.provider, "deepseek");
+});
+
+Deno.test("activation bodies of any other form are a 422 that changes nothing", async () => {
+  const user = await signUpUser();
+  await using groq = startFakeProvider("groq");
+  const valid = { provider: "groq", api_key: testKey(), base_url: groq.baseUrl };
+  const cases: [string, Record<string, string>, unknown[]][] = [
+    ["[1, 2]", { "content-type": "application/json" }, ["body"]],
+    ['"just a string"', { "content-type": "application/json" }, ["body"]],
+    ["{not json", { "content-type": "application/json" }, ["body"]],
+    ["", { "content-type": "application/json" }, ["body"]],
+    ["<provider>groq</provider>", { "content-type": "application/xml" }, ["body"]],
+    [JSON.stringify({ ...valid, metadata: "{oops" }), { "content-type": "application/json" }, [
+      "body",
+      "metadata",
+    ]],
+    [JSON.stringify({ ...valid, metadata: "[1]" }), { "content-type": "application/json" }, [
+      "body",
+      "metadata",
+    ]],
+    [JSON.stringify({ ...valid, metadata: { timeout: -1 } }), { "content-type": "application/json" }, [
+      "body",
+      "metadata",
+      "timeout",
+    ]],
+    [JSON.stringify({ ...valid, api_key: "short" }), { "content-type": "application/json" }, [
+      "body",
+      "api_key",
+    ]],
+    [JSON.stringify({ ...valid, base_url: "ftp://x" }), { "content-type": "application/json" }, [
+      "body",
+      "base_url",
+    ]],
+    [JSON.stringify({ api_key: testKey() }), { "content-type": "application/json" }, ["body", "provider"]],
+    [JSON.stringify({ provider: "openai_compatible", api_key: testKey() }), {
+      "content-type": "application/json",
+    }, [
+      "body",
+      "base_url",
+    ]],
+  ];
+  for (const [body, headers, loc] of cases) {
+    const response = await call("/v1/providers/activate", {
+      method: "POST",
+      token: user.token,
+      body,
+      headers,
+    });
+    assert.equal(response.status, 422, body);
+    assert.equal(response.body.code, "validation_error");
+    assert.deepEqual(response.body.detail[0].loc, loc, body);
+  }
+  assert.equal(groq.count(), 0, "nothing reached the provider");
+  assert.deepEqual((await call("/v1/providers", { token: user.token })).body, []);
+});
+
+Deno.test("an unknown provider is a 400; a rejected key is a 400 with the provider's reason, storing nothing", async () => {
+  const user = await signUpUser();
+  const unknown = await call("/v1/providers/activate", {
+    method: "POST",
+    token: user.token,
+    body: { provider: "skynet", api_key: testKey() },
+  });
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.body.code, "unsupported_provider");
+
+  for (
+    const [provider, reason] of [["groq", /Invalid API Key/], ["anthropic", /invalid x-api-key/]] as const
+  ) {
+    await using fake = startFakeProvider(provider);
+    fake.behaviour.rejectKeys = true;
+    const rejected = await activateFake(user.token, fake);
+    assert.equal(rejected.status, 400, provider);
+    assert.equal(rejected.body.code, "provider_rejected_key");
+    assert.match(rejected.body.detail, reason);
+  }
+  // OpenRouter's model list is public: its key check is what rejects the key.
+  await using openrouter = startFakeProvider("openrouter");
+  openrouter.behaviour.rejectKeys = true;
+  const openrouterRejected = await activateFake(user.token, openrouter);
+  assert.equal(openrouterRejected.status, 400);
+  assert.match(openrouterRejected.body.detail, /User not found/);
+  assert.equal(openrouter.count("/key"), 1);
+  assert.deepEqual((await call("/v1/providers", { token: user.token })).body, []);
+});
+
+Deno.test("a provider that is slow, down or unreachable is a 504 or 502 at activation", async () => {
+  const user = await signUpUser();
+  await using slow = startFakeProvider("openai");
+  slow.behaviour.delayMs = 3000;
+  const timedOut = await activateFake(user.token, slow, { metadata: { timeout: 0.5 } });
+  assert.equal(timedOut.status, 504);
+  assert.equal(timedOut.body.code, "provider_timeout");
+  assert.match(timedOut.body.detail, /timed out after 0.5 s/);
+
+  await using down = startFakeProvider("groq");
+  down.behaviour.failStatus = 503;
+  const outage = await activateFake(user.token, down);
+  assert.equal(outage.status, 502);
+  assert.equal(outage.body.code, "provider_error");
+
+  const unreachable = await call("/v1/providers/activate", {
+    method: "POST",
+    token: user.token,
+    body: { provider: "mistral", api_key: testKey(), base_url: "http://127.0.0.1:9/v1" },
+  });
+  assert.equal(unreachable.status, 502);
+  assert.equal(unreachable.body.code, "provider_unreachable");
+  assert.deepEqual((await call("/v1/providers", { token: user.token })).body, []);
+});
+
+Deno.test("status lists every supported provider, configured or not", async () => {
+  const user = await signUpUser();
+  await using groq = startFakeProvider("groq");
+  const key = testKey("gsk_");
+  await activateFake(user.token, groq, { apiKey: key, displayName: "My Groq" });
+  const status = await call("/v1/providers/status", { token: user.token });
+  assert.equal(status.status, 200);
+  assert.deepEqual(status.body.map((row: { provider: string }) => row.provider), [...PROVIDER_IDS]);
+  const groqStatus = status.body.find((row: { provider: string }) => row.provider === "groq");
+  assert.deepEqual(groqStatus, {
+    provider: "groq",
+    display_name: "My Groq",
+    configured: true,
+    is_active: true,
+    has_api_key: true,
+    api_key_preview: preview(key),
+    message: "Configured and active.",
+  });
+  const openai = status.body.find((row: { provider: string }) => row.provider === "openai");
+  assert.equal(openai.configured, false);
+  assert.equal(openai.display_name, "OpenAI");
+  assert.equal(openai.api_key_preview, null);
+});
+
+Deno.test("key rotation validates the new key first; a rejected one keeps the old key", async () => {
+  const user = await signUpUser();
+  const [oldKey, newKey, badKey] = [testKey(), testKey(), testKey()];
+  await using openai = startFakeProvider("openai", { validKeys: [oldKey, newKey] });
+  assert.equal((await activateFake(user.token, openai, { apiKey: oldKey })).status, 200);
+
+  const rejected = await call("/v1/providers/openai", {
+    method: "PATCH",
+    token: user.token,
+    body: { api_key: badKey },
+  });
+  assert.equal(rejected.status, 400);
+  assert.equal((await call("/v1/providers", { token: user.token })).body[0].api_key_preview, preview(oldKey));
+
+  const rotated = await call("/v1/providers/openai", {
+    method: "PATCH",
+    token: user.token,
+    body: { api_key: newKey },
+  });
+  assert.equal(rotated.status, 200);
+  assert.equal(rotated.body.api_key_preview, preview(newKey));
+  // The catalogue now calls the provider with the new key.
+  await call("/v1/providers/openai/models?refresh=true", { token: user.token });
+  assert.equal(openai.requests.at(-1)!.key, newKey);
+});
+
+Deno.test("PATCH changes only what is sent; null removes the key; unknown fields are a 422", async () => {
+  const user = await signUpUser();
+  await using groq = startFakeProvider("groq");
+  await using other = startFakeProvider("groq");
+  await activateFake(user.token, groq, { metadata: { timeout: 5 } });
+
+  const renamed = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { display_name: "Work Groq", metadata: { timeout: 7 } },
+  });
+  assert.equal(renamed.status, 200);
+  assert.equal(renamed.body.display_name, "Work Groq");
+  assert.deepEqual(renamed.body.metadata, { timeout: 7 });
+  assert.equal(renamed.body.base_url, groq.baseUrl);
+
+  // A new base URL is checked with the stored key.
+  const moved = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { base_url: other.baseUrl },
+  });
+  assert.equal(moved.status, 200);
+  assert.equal(moved.body.base_url, other.baseUrl);
+  assert.equal(other.count("/models"), 1);
+
+  const keyless = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { api_key: null },
+  });
+  assert.equal(keyless.status, 200);
+  assert.equal(keyless.body.has_api_key, false);
+  assert.equal(keyless.body.api_key_preview, null);
+
+  const reset = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { base_url: null },
+  });
+  assert.equal(reset.body.base_url, "https://api.groq.com/openai/v1");
+
+  const typo = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { is_actve: false },
+  });
+  assert.equal(typo.status, 422);
+  const missing = await call("/v1/providers/openai", {
+    method: "PATCH",
+    token: user.token,
+    body: { is_active: true },
+  });
+  assert.equal(missing.status, 404);
+  const unsupported = await call("/v1/providers/skynet", { method: "PATCH", token: user.token, body: {} });
+  assert.equal(unsupported.status, 400);
+});
+
+Deno.test("DELETE deactivates (204), keeps the row and key, and hides the provider's models", async () => {
+  const user = await signUpUser();
+  await using groq = startFakeProvider("groq");
+  await activateFake(user.token, groq);
+  assert.equal((await call("/v1/models", { token: user.token })).body.models.length, LISTED_IDS.groq.length);
+
+  const deleted = await call("/v1/providers/groq", { method: "DELETE", token: user.token });
+  assert.equal(deleted.status, 204);
+  const [row] = (await call("/v1/providers", { token: user.token })).body;
+  assert.equal(row.is_active, false);
+  assert.equal(row.has_api_key, true);
+  const catalogue = await call("/v1/models", { token: user.token });
+  assert.deepEqual(catalogue.body.models, []);
+  assert.deepEqual(catalogue.body.configured_providers, []);
+  const single = await call("/v1/providers/groq/models", { token: user.token });
+  assert.deepEqual(single.body.models, []);
+  assert.deepEqual(single.body.missing_providers, ["groq"]);
+
+  const revived = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { is_active: true },
+  });
+  assert.equal(revived.body.is_active, true);
+  assert.equal((await call("/v1/models", { token: user.token })).body.models.length, LISTED_IDS.groq.length);
+  assert.equal((await call("/v1/providers/openai", { method: "DELETE", token: user.token })).status, 404);
+});
+
+Deno.test("one user's providers are invisible to another", async () => {
+  const [alice, bob] = await Promise.all([signUpUser(), signUpUser()]);
+  await using groq = startFakeProvider("groq");
+  await activateFake(alice.token, groq);
+  assert.deepEqual((await call("/v1/providers", { token: bob.token })).body, []);
+  assert.equal((await call("/v1/providers/groq", { method: "DELETE", token: bob.token })).status, 404);
+  assert.deepEqual((await call("/v1/models", { token: bob.token })).body.models, []);
+  assert.equal((await call("/v1/providers", { token: alice.token })).body[0].is_active, true);
+});
+
+/** The stack's log file, where the api function's request logs land (none against a remote stack). */
+async function stackLog(): Promise<string> {
+  const stateDir = Deno.env.get("STACK_STATE_DIR") ?? new URL("../../.stack", import.meta.url).pathname;
+  try {
+    return await Deno.readTextFile(`${stateDir}/logs/stack.log`);
+  } catch {
+    return "";
+  }
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+Deno.test("a key never leaves the database except to the provider: not in responses, logs or columns", async () => {
+  const user = await signUpUser();
+  const [first, second, rejected] = [testKey("sk-leak-"), testKey("sk-leak-"), testKey("sk-leak-")];
+  await using openai = startFakeProvider("openai", { validKeys: [first, second] });
+  openai.behaviour.echoKeyInErrors = true;
+  const responses: unknown[] = [];
+  const record = async (response: Promise<{ status: number; body: unknown; headers: Headers }>) => {
+    const { status, body, headers } = await response;
+    responses.push(status, body, [...headers]);
+    return body;
+  };
+  const patch = (apiKey: string) =>
+    call("/v1/providers/openai", { method: "PATCH", token: user.token, body: { api_key: apiKey } });
+
+  await record(activateFake(user.token, openai, { apiKey: first }));
+  await record(patch(second));
+  const refused = await record(patch(rejected)) as { detail: string };
+  assert.match(refused.detail, /\[redacted\]/, "the provider echoed the key: the API masks it");
+  for (
+    const path of [
+      "/v1/providers",
+      "/v1/providers/status",
+      "/v1/providers/openai/models?refresh=true",
+      "/v1/models",
+      "/v1/users/profile/export",
+    ]
+  ) {
+    await record(call(path, { token: user.token }));
+  }
+  assert.ok(openai.requests.some((request) => request.key === second), "the provider did get the key");
+
+  const sql = db();
+  try {
+    const rows =
+      await sql`select to_jsonb(p)::text as row, api_key_hash from public.providers p where user_id = ${user.id}`;
+    const [secret] =
+      await sql`select decrypted_secret from vault.decrypted_secrets where name = ${`pocketllm/provider_api_key/${user.id}/openai`}`;
+    const [raw] = await sql`select count(*)::int as n from vault.secrets where secret like ${
+      "%" + second + "%"
+    }`;
+    assert.equal(secret.decrypted_secret, second, "the current key is the Vault secret");
+    assert.equal(rows[0].api_key_hash, await sha256Hex(second));
+    assert.equal(raw.n, 0, "the Vault secret is stored encrypted");
+    const tables =
+      await sql`select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname = 'public'`;
+    const dumps = await Promise.all(
+      tables.map(({ name }) =>
+        sql.unsafe(`select coalesce(string_agg(to_jsonb(t)::text, ''), '') as text from ${name} t`)
+      ),
+    );
+    responses.push(rows, dumps);
+  } finally {
+    await sql.end();
+  }
+
+  await new Promise((resolve) => setTimeout(resolve, 300)); // let the function's log lines reach the file
+  const log = await stackLog();
+  if (log) assert.ok(log.includes(user.id), "the log holds this test's requests");
+  const seen = JSON.stringify(responses) + log;
+  for (const key of [first, second, rejected]) {
+    assert.equal(seen.includes(key), false, "a key leaked");
+    assert.equal(seen.includes(key.slice(8)), false, "the hidden part of a key leaked");
+  }
+});
