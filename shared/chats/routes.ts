@@ -1,0 +1,145 @@
+/**
+ * Chats: the caller's conversations and their messages (API.md "Chats").
+ * @module
+ */
+import { createRoute } from "@hono/zod-openapi";
+import { requireUser } from "../auth/middleware.ts";
+import { asUser } from "../db/client.ts";
+import { createRouter } from "../http/app.ts";
+import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
+import { PageQuery, setNextCursor } from "../http/paging.ts";
+import {
+  ChatCreate,
+  ChatDetail,
+  ChatIdParams,
+  ChatSummary,
+  ChatUpdate,
+  Message,
+  MessageCreate,
+} from "./schemas.ts";
+import * as chats from "./service.ts";
+
+const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
+  createRoute({ ...config, tags: ["chats"], security: bearer });
+
+const text = { type: "string" as const };
+const pageHeaders = {
+  "X-Next-Cursor": {
+    description: "Cursor of the next page (same parameter), when there is one",
+    schema: text,
+  },
+  Link: { description: '`<?limit=..&before|after=..>; rel="next"`, when there is a next page', schema: text },
+};
+
+const listChats = route({
+  method: "get",
+  path: "/v1/chats",
+  summary: "The caller's chats, most recently updated first",
+  description: "Pages walk back in time: pass the next cursor as `before`.",
+  request: { query: PageQuery },
+  responses: { 200: { ...json(ChatSummary.array(), "Chats"), headers: pageHeaders }, ...authErrors },
+});
+
+const createChat = route({
+  method: "post",
+  path: "/v1/chats",
+  summary: "Start a chat (optionally with a first message)",
+  request: body(ChatCreate),
+  responses: { 200: json(ChatSummary, "The new chat"), 404: errors[404], ...authErrors },
+});
+
+const getChat = route({
+  method: "get",
+  path: "/v1/chats/{chat_id}",
+  summary: "A chat and its messages, oldest first",
+  request: { params: ChatIdParams },
+  responses: { 200: json(ChatDetail, "The chat"), 404: errors[404], ...authErrors },
+});
+
+const updateChat = route({
+  method: "put",
+  path: "/v1/chats/{chat_id}",
+  summary: "Rename a chat or change its model (only the fields sent change)",
+  request: { params: ChatIdParams, ...body(ChatUpdate) },
+  responses: { 200: json(ChatSummary, "The updated chat"), 404: errors[404], ...authErrors },
+});
+
+const deleteChat = route({
+  method: "delete",
+  path: "/v1/chats/{chat_id}",
+  summary: "Delete a chat and its messages",
+  request: { params: ChatIdParams },
+  responses: { 204: { description: "Deleted" }, 404: errors[404], ...authErrors },
+});
+
+const addMessage = route({
+  method: "post",
+  path: "/v1/chats/{chat_id}/messages",
+  summary: "Add a message to a chat",
+  request: { params: ChatIdParams, ...body(MessageCreate) },
+  responses: { 200: json(Message, "The stored message"), 404: errors[404], ...authErrors },
+});
+
+const listMessages = route({
+  method: "get",
+  path: "/v1/chats/{chat_id}/messages",
+  summary: "A chat's messages, oldest first",
+  description: "Pages walk forward in time: pass the next cursor as `after` (or page back with `before`).",
+  request: { params: ChatIdParams, query: PageQuery },
+  responses: {
+    200: { ...json(Message.array(), "Messages"), headers: pageHeaders },
+    404: errors[404],
+    ...authErrors,
+  },
+});
+
+export function chatRoutes() {
+  const router = createRouter();
+  router.use("/v1/chats", requireUser());
+  router.use("/v1/chats/*", requireUser());
+
+  router.openapi(listChats, async (c) => {
+    const claims = c.get("claims");
+    const query = c.req.valid("query");
+    const page = await asUser(claims, (tx) => chats.listChats(tx, claims.sub, query));
+    setNextCursor(c, query.limit, page.next);
+    return c.json(page.items, 200);
+  });
+  router.openapi(createChat, async (c) => {
+    const claims = c.get("claims");
+    const input = c.req.valid("json");
+    return c.json(await asUser(claims, (tx) => chats.createChat(tx, claims.sub, input)), 200);
+  });
+  router.openapi(getChat, async (c) => {
+    const claims = c.get("claims");
+    const { chat_id } = c.req.valid("param");
+    return c.json(await asUser(claims, (tx) => chats.getChatWithMessages(tx, claims.sub, chat_id)), 200);
+  });
+  router.openapi(updateChat, async (c) => {
+    const claims = c.get("claims");
+    const { chat_id } = c.req.valid("param");
+    const update = c.req.valid("json");
+    return c.json(await asUser(claims, (tx) => chats.updateChat(tx, claims.sub, chat_id, update)), 200);
+  });
+  router.openapi(deleteChat, async (c) => {
+    const claims = c.get("claims");
+    const { chat_id } = c.req.valid("param");
+    await asUser(claims, (tx) => chats.deleteChat(tx, claims.sub, chat_id));
+    return c.body(null, 204);
+  });
+  router.openapi(addMessage, async (c) => {
+    const claims = c.get("claims");
+    const { chat_id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    return c.json(await asUser(claims, (tx) => chats.addMessage(tx, claims.sub, chat_id, input)), 200);
+  });
+  router.openapi(listMessages, async (c) => {
+    const claims = c.get("claims");
+    const { chat_id } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const page = await asUser(claims, (tx) => chats.listMessages(tx, claims.sub, chat_id, query));
+    setNextCursor(c, query.limit, page.next);
+    return c.json(page.items, 200);
+  });
+  return router;
+}

@@ -1,0 +1,70 @@
+import { z } from "@hono/zod-openapi";
+
+// Unknown fields are ignored, not refused: the old backend (pydantic defaults) did the same.
+
+const Timestamp = z.iso.datetime({ offset: true }).or(z.date()).openapi({
+  type: "string",
+  format: "date-time",
+});
+
+/** The database's limit on a message (messages_content_length). */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+export const DEFAULT_CHAT_TITLE = "Untitled chat";
+
+export const ChatSummary = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  title: z.string(),
+  model_config_id: z.uuid().nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+}).openapi("ChatSummary");
+
+export const MessageRole = z.enum(["user", "assistant", "system"]);
+
+export const Message = z.object({
+  id: z.uuid(),
+  chat_id: z.uuid(),
+  role: MessageRole,
+  content: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: Timestamp,
+}).openapi("Message");
+
+export const ChatDetail = z.object({
+  chat: ChatSummary,
+  messages: z.array(Message).openapi({ description: "Oldest first" }),
+}).openapi("ChatDetail");
+
+const Title = z.string().trim().min(1).max(120);
+const MessageContent = z.string().min(1).max(MAX_MESSAGE_CHARS);
+
+export const ChatCreate = z.object({
+  title: Title.default(DEFAULT_CHAT_TITLE),
+  model_config_id: z.uuid().nullable().optional()
+    .openapi({ description: "One of the caller's saved model configurations" }),
+  initial_message: MessageContent.optional()
+    .openapi({ description: "A first user message, stored with the chat" }),
+}).openapi("ChatCreate");
+
+export const ChatUpdate = z.object({
+  title: Title.optional(),
+  model_config_id: z.uuid().nullable().optional().openapi({ description: "null clears the chat's model" }),
+}).openapi("ChatUpdate");
+
+export const MessageCreate = z.object({
+  role: MessageRole.default("user"),
+  content: MessageContent,
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  stream: z.boolean().default(false),
+}).openapi("MessageCreate");
+
+export const ChatIdParams = z.object({
+  chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
+});
+
+export type ChatSummary = z.infer<typeof ChatSummary>;
+export type Message = z.infer<typeof Message>;
+export type ChatCreate = z.infer<typeof ChatCreate>;
+export type ChatUpdate = z.infer<typeof ChatUpdate>;
+export type MessageCreate = z.infer<typeof MessageCreate>;

@@ -1,0 +1,136 @@
+/**
+ * Chats and their messages. Every function takes the caller's transaction (RLS applies); the
+ * `user_id` filters are a second guard. A chat that is not the caller's is "not found", never
+ * "forbidden". Adding a message bumps the chat's `updated_at` through the database trigger
+ * `messages_touch_chat`, in the same transaction.
+ * @module
+ */
+import type postgres from "postgres";
+import type { Tx } from "../db/client.ts";
+import { keyset, type KeysetSpec, type Page, type PageRequest, toPage, unknownCursor } from "../db/paging.ts";
+import { ApiError, notFound } from "../http/errors.ts";
+import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate } from "./schemas.ts";
+
+const CHATS: KeysetSpec = { table: "public.chats", sortColumn: "updated_at", listOrder: "desc" };
+const MESSAGES: KeysetSpec = { table: "public.messages", sortColumn: "created_at", listOrder: "asc" };
+
+const chatColumns = (tx: Tx) => tx`id, user_id, title, model_config_id, created_at, updated_at`;
+const messageColumns = (tx: Tx) => tx`id, chat_id, role, content, metadata, created_at`;
+
+const chatNotFound = () => notFound("Chat not found.");
+const modelConfigNotFound = () =>
+  new ApiError(404, "model_config_not_found", "model_config_id is not one of your saved models.");
+
+/** The composite foreign key refuses a model configuration that is not the same user's. */
+async function checkingModelConfig<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    const e = error as { code?: string; constraint_name?: string };
+    if (e.code === "23503" && e.constraint_name === "chats_model_config_fkey") throw modelConfigNotFound();
+    throw error;
+  }
+}
+
+async function invalidCursor(tx: Tx, request: PageRequest, spec: KeysetSpec): Promise<void> {
+  const side = await unknownCursor(tx, request, spec);
+  if (!side) return;
+  throw new ApiError(422, "validation_error", [
+    { loc: ["query", side], msg: "Unknown cursor: no such item in this list.", type: "value_error" },
+  ]);
+}
+
+/** The caller's chats, most recently updated first. */
+export async function listChats(tx: Tx, userId: string, request: PageRequest): Promise<Page<ChatSummary>> {
+  const page = keyset(tx, request, CHATS);
+  const rows = await tx<ChatSummary[]>`
+    select ${chatColumns(tx)} from public.chats
+    where user_id = ${userId} ${page.condition}
+    order by ${page.order} limit ${page.fetch}`;
+  if (rows.length === 0) await invalidCursor(tx, request, CHATS);
+  return toPage(rows, request, CHATS);
+}
+
+/** A new chat; its `initial_message` is stored in the same transaction. */
+export async function createChat(tx: Tx, userId: string, input: ChatCreate): Promise<ChatSummary> {
+  const chatId = crypto.randomUUID();
+  // Both statements go out in one round trip; the message insert sees the chat (same transaction).
+  const insertChat = tx<ChatSummary[]>`
+    insert into public.chats (id, user_id, title, model_config_id)
+    values (${chatId}, ${userId}, ${input.title}, ${input.model_config_id ?? null})
+    returning ${chatColumns(tx)}`;
+  const insertMessage = input.initial_message === undefined ? undefined : tx`
+    insert into public.messages (chat_id, role, content) values (${chatId}, 'user', ${input.initial_message})`;
+  const [[chat]] = await checkingModelConfig(Promise.all([insertChat, insertMessage]));
+  return chat;
+}
+
+/** One of the caller's chats, else 404. */
+export async function getChat(tx: Tx, userId: string, chatId: string): Promise<ChatSummary> {
+  const [chat] = await tx<ChatSummary[]>`
+    select ${chatColumns(tx)} from public.chats where id = ${chatId} and user_id = ${userId}`;
+  if (!chat) throw chatNotFound();
+  return chat;
+}
+
+/** The chat and all of its messages, oldest first. */
+export async function getChatWithMessages(tx: Tx, userId: string, chatId: string) {
+  const [chat, messages] = await Promise.all([
+    getChat(tx, userId, chatId),
+    tx<Message[]>`select ${messageColumns(tx)} from public.messages
+                  where chat_id = ${chatId} order by created_at, id`,
+  ]);
+  return { chat, messages };
+}
+
+/** Changes only the fields sent; `model_config_id: null` clears the chat's model. */
+export async function updateChat(tx: Tx, userId: string, chatId: string, update: ChatUpdate) {
+  const fields = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
+  const columns = Object.keys(fields);
+  if (columns.length === 0) return await getChat(tx, userId, chatId);
+  const [chat] = await checkingModelConfig(tx<ChatSummary[]>`
+    update public.chats set ${tx(fields as Record<string, postgres.ParameterOrJSON<never>>, columns)}
+    where id = ${chatId} and user_id = ${userId}
+    returning ${chatColumns(tx)}`);
+  if (!chat) throw chatNotFound();
+  return chat;
+}
+
+/** Deletes the chat; its messages go with it (foreign key cascade). */
+export async function deleteChat(tx: Tx, userId: string, chatId: string): Promise<void> {
+  const deleted =
+    await tx`delete from public.chats where id = ${chatId} and user_id = ${userId} returning id`;
+  if (deleted.length === 0) throw chatNotFound();
+}
+
+/** Stores a message in one of the caller's chats (the chat's `updated_at` moves with it). */
+export async function addMessage(tx: Tx, userId: string, chatId: string, input: MessageCreate) {
+  const [message] = await tx<Message[]>`
+    insert into public.messages (chat_id, role, content, metadata)
+    select c.id, ${input.role}, ${input.content}, ${tx.json((input.metadata ?? {}) as postgres.JSONValue)}
+    from public.chats c where c.id = ${chatId} and c.user_id = ${userId}
+    returning ${messageColumns(tx)}`;
+  if (!message) throw chatNotFound();
+  return message;
+}
+
+/** A page of the chat's messages, oldest first. */
+export async function listMessages(
+  tx: Tx,
+  userId: string,
+  chatId: string,
+  request: PageRequest,
+): Promise<Page<Message>> {
+  const page = keyset(tx, request, MESSAGES);
+  const rows = await tx<Message[]>`
+    select ${messageColumns(tx)} from public.messages m
+    where m.chat_id = ${chatId}
+      and exists (select 1 from public.chats c where c.id = m.chat_id and c.user_id = ${userId})
+      ${page.condition}
+    order by ${page.order} limit ${page.fetch}`;
+  if (rows.length === 0) {
+    await getChat(tx, userId, chatId);
+    await invalidCursor(tx, request, MESSAGES);
+  }
+  return toPage(rows, request, MESSAGES);
+}

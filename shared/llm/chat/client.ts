@@ -1,0 +1,89 @@
+/**
+ * Chat completions from any supported provider: `streamChat` (one normalised event stream that
+ * never throws and always ends with `finish` or `error`) and `completeChat` (one result, or a
+ * thrown `ProviderError`).
+ * @module
+ */
+import type { ChatAdapter } from "./adapter.ts";
+import { anthropicAdapter } from "./anthropic.ts";
+import { ProviderError } from "./errors.ts";
+import { openAiAdapter } from "./openai.ts";
+import { sseMessages } from "./sse.ts";
+import { bodyText, post, readJson, Watchdog } from "./transport.ts";
+import type { ChatEvent, ChatRequest, ChatResult } from "./types.ts";
+
+function adapterFor(request: ChatRequest): ChatAdapter {
+  return request.provider === "anthropic" ? anthropicAdapter : openAiAdapter;
+}
+
+function asProviderError(error: unknown, request: ChatRequest): ProviderError {
+  if (error instanceof ProviderError) return error;
+  return new ProviderError({
+    provider: request.provider,
+    status: null,
+    kind: "network",
+    providerMessage: error instanceof Error ? error.message : String(error),
+  });
+}
+
+/**
+ * Streams a reply as `ChatEvent`s: `delta`/`reasoning` text, `usage` totals, then exactly one
+ * `finish` or `error`. A connection that drops mid-reply ends with `finish: "interrupted"` (the text
+ * so far stands); a timeout or the caller's abort ends with an `error`. Leaving the loop early
+ * closes the connection.
+ *
+ * @example
+ * for await (const event of streamChat({ provider: "groq", apiKey, model, messages })) {
+ *   if (event.type === "delta") write(event.text);
+ * }
+ */
+export async function* streamChat(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined> {
+  const adapter = adapterFor(request);
+  const watchdog = new Watchdog(request.timeoutMs, request.signal);
+  try {
+    let response: Response;
+    try {
+      response = await post(adapter.call(request, true), watchdog);
+    } catch (error) {
+      yield { type: "error", error: asProviderError(error, request) };
+      return;
+    }
+    const decoder = adapter.decoder(request);
+    try {
+      for await (const message of sseMessages(bodyText(response, watchdog))) {
+        for (const event of decoder.decode(message)) {
+          yield event;
+          if (event.type === "error") return;
+        }
+        if (decoder.done) break;
+      }
+    } catch {
+      const failure = watchdog.failure(request.provider);
+      if (failure) {
+        yield { type: "error", error: failure };
+        return;
+      }
+      // Otherwise the connection dropped: decoder.end() reports what the provider had said so far.
+    }
+    yield decoder.end();
+  } finally {
+    watchdog.dispose();
+  }
+}
+
+/**
+ * One whole reply (a non-streaming request).
+ * @throws {ProviderError} when the provider refuses, fails, times out or the caller aborts.
+ */
+export async function completeChat(request: ChatRequest): Promise<ChatResult> {
+  const adapter = adapterFor(request);
+  const watchdog = new Watchdog(request.timeoutMs, request.signal);
+  try {
+    const response = await post(adapter.call(request, false), watchdog);
+    return adapter.result(await readJson(response, watchdog, request.provider), request);
+  } catch (error) {
+    throw asProviderError(error, request);
+  } finally {
+    watchdog.dispose();
+  }
+}
