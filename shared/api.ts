@@ -9,6 +9,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { API_VERSION, healthRoutes } from "./health/routes.ts";
 import { userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
+import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 
 export function createApi() {
@@ -17,6 +18,7 @@ export function createApi() {
   app.route("/", authRoutes());
   app.route("/", userRoutes());
   app.route("/", providerRoutes());
+  app.route("/", modelRoutes());
   app.route("/", chatRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

@@ -1,0 +1,142 @@
+/**
+ * Models: the catalogue of every model the caller's providers offer, and the caller's saved model
+ * configurations (import, read, delete, default).
+ * @module
+ */
+import { createRoute } from "@hono/zod-openapi";
+import { requireUser } from "../auth/middleware.ts";
+import { asUser } from "../db/client.ts";
+import { createRouter } from "../http/app.ts";
+import { authErrors, bearer, body, ErrorEnvelope, errors, json } from "../http/openapi.ts";
+import { PageQuery, setNextCursor } from "../http/paging.ts";
+import type { UserClaims } from "../http/types.ts";
+import {
+  CatalogueQuery,
+  ImportModelsRequest,
+  ModelConfiguration,
+  ModelIdParams,
+  ProviderModelsResponse,
+  SetDefaultRequest,
+} from "./schemas.ts";
+import * as models from "./service.ts";
+
+const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
+  createRoute({ ...config, tags: ["models"], security: bearer });
+
+const text = { type: "string" as const };
+const pageHeaders = {
+  "X-Next-Cursor": {
+    description: "Cursor of the next page (pass it as `after`), when there is one",
+    schema: text,
+  },
+  Link: { description: '`<?limit=..&after=..>; rel="next"`, when there is a next page', schema: text },
+};
+
+const catalogue = route({
+  method: "get",
+  path: "/v1/models",
+  summary: "Every model the caller's active providers offer (fetched concurrently, cached)",
+  description:
+    "A provider that fails is named in `message` and `provider_errors`; the others' models are listed.",
+  request: { query: CatalogueQuery },
+  responses: { 200: json(ProviderModelsResponse, "The catalogue"), 400: errors[400], ...authErrors },
+});
+
+const listSaved = route({
+  method: "get",
+  path: "/v1/models/saved",
+  summary: "The caller's saved model configurations, oldest first",
+  request: { query: PageQuery },
+  responses: {
+    200: { ...json(ModelConfiguration.array(), "Saved models"), headers: pageHeaders },
+    ...authErrors,
+  },
+});
+
+const importModels = route({
+  method: "post",
+  path: "/v1/models/import",
+  summary: "Save models of a configured provider (an id already saved is updated)",
+  request: body(ImportModelsRequest),
+  responses: {
+    200: json(ModelConfiguration.array(), "The saved configurations, in the order sent"),
+    400: errors[400],
+    404: errors[404],
+    502: errors[502],
+    504: json(ErrorEnvelope, "The provider did not answer in time"),
+    ...authErrors,
+  },
+});
+
+const getModel = route({
+  method: "get",
+  path: "/v1/models/{model_id}",
+  summary: "One saved model configuration",
+  request: { params: ModelIdParams },
+  responses: { 200: json(ModelConfiguration, "The configuration"), 404: errors[404], ...authErrors },
+});
+
+const deleteModel = route({
+  method: "delete",
+  path: "/v1/models/{model_id}",
+  summary: "Delete a saved model configuration",
+  request: { params: ModelIdParams },
+  responses: { 204: { description: "Deleted" }, 404: errors[404], ...authErrors },
+});
+
+const setDefault = route({
+  method: "post",
+  path: "/v1/models/{model_id}/default",
+  summary: "Make a model the default (the previous default is cleared), or clear its default flag",
+  request: {
+    params: ModelIdParams,
+    body: { content: { "application/json": { schema: SetDefaultRequest } }, required: false },
+  },
+  responses: { 200: json(ModelConfiguration, "The configuration"), 404: errors[404], ...authErrors },
+});
+
+const withUser = (claims: UserClaims): models.WithUser => (work) => asUser(claims, work);
+
+export function modelRoutes() {
+  const router = createRouter();
+  router.use("/v1/models", requireUser());
+  router.use("/v1/models/*", requireUser());
+
+  router.openapi(catalogue, async (c) => {
+    const claims = c.get("claims");
+    return c.json(await models.browseCatalogue(withUser(claims), claims.sub, c.req.valid("query")), 200);
+  });
+  // Registered before /v1/models/{model_id} so "saved" is never read as an id.
+  router.openapi(listSaved, async (c) => {
+    const claims = c.get("claims");
+    const query = c.req.valid("query");
+    const page = await asUser(claims, (tx) => models.listSavedModels(tx, claims.sub, query));
+    setNextCursor(c, query.limit, page.next);
+    return c.json(page.items, 200);
+  });
+  router.openapi(importModels, async (c) => {
+    const claims = c.get("claims");
+    return c.json(await models.importModels(withUser(claims), claims.sub, c.req.valid("json")), 200);
+  });
+  router.openapi(getModel, async (c) => {
+    const claims = c.get("claims");
+    const { model_id } = c.req.valid("param");
+    return c.json(await asUser(claims, (tx) => models.getModel(tx, claims.sub, model_id)), 200);
+  });
+  router.openapi(deleteModel, async (c) => {
+    const claims = c.get("claims");
+    const { model_id } = c.req.valid("param");
+    await asUser(claims, (tx) => models.deleteModel(tx, claims.sub, model_id));
+    return c.body(null, 204);
+  });
+  router.openapi(setDefault, async (c) => {
+    const claims = c.get("claims");
+    const { model_id } = c.req.valid("param");
+    const isDefault = c.req.valid("json").is_default ?? true;
+    return c.json(
+      await asUser(claims, (tx) => models.setDefaultModel(tx, claims.sub, model_id, isDefault)),
+      200,
+    );
+  });
+  return router;
+}

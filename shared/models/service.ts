@@ -1,0 +1,230 @@
+/**
+ * Saved model configurations: list, import from a provider, read, delete, and the one default
+ * model per user. Functions take the caller's transaction (RLS applies; the `user_id` filters are
+ * a second guard), except import, which may first consult the provider's catalogue.
+ * @module
+ */
+import type postgres from "postgres";
+import type { Tx } from "../db/client.ts";
+import { keyset, type KeysetSpec, type Page, type PageRequest, toPage, unknownCursor } from "../db/paging.ts";
+import { ApiError, badRequest, notFound } from "../http/errors.ts";
+import type { CatalogueModel } from "../llm/catalogue/types.ts";
+import { DISPLAY_NAMES, type ProviderId, supportedProvider } from "../providers/registry.ts";
+import { findProvider, providerCatalogue, type WithUser } from "../providers/service.ts";
+import type { ImportModelsRequest, ModelConfiguration } from "./schemas.ts";
+
+export { browseCatalogue, type WithUser } from "../providers/service.ts";
+
+const MODELS: KeysetSpec = { table: "public.model_configs", sortColumn: "created_at", listOrder: "asc" };
+
+interface ModelRow {
+  id: string;
+  user_id: string;
+  provider_id: string | null;
+  provider: ProviderId;
+  name: string;
+  model: string;
+  display_name: string | null;
+  description: string | null;
+  is_default: boolean;
+  is_active: boolean;
+  temperature: number;
+  max_tokens: number;
+  top_p: number;
+  frequency_penalty: number;
+  presence_penalty: number;
+  system_prompt: string | null;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns = (tx: Tx) =>
+  tx`id, user_id, provider_id, provider, name, model, display_name, description, is_default, is_active,
+     temperature, max_tokens, top_p, frequency_penalty, presence_penalty, system_prompt, metadata,
+     created_at, updated_at`;
+
+const modelNotFound = () => notFound("Model configuration not found.");
+
+function toConfiguration(row: ModelRow): ModelConfiguration {
+  const {
+    temperature,
+    max_tokens,
+    top_p,
+    frequency_penalty,
+    presence_penalty,
+    system_prompt,
+    metadata,
+    ...rest
+  } = row;
+  return {
+    ...rest,
+    settings: {
+      temperature,
+      max_tokens,
+      top_p,
+      frequency_penalty,
+      presence_penalty,
+      system_prompt,
+      metadata,
+    },
+  };
+}
+
+/** The caller's saved models, oldest first, one page at a time. */
+export async function listSavedModels(
+  tx: Tx,
+  userId: string,
+  request: PageRequest,
+): Promise<Page<ModelConfiguration>> {
+  const page = keyset(tx, request, MODELS);
+  const rows = await tx<ModelRow[]>`
+    select ${columns(tx)} from public.model_configs
+    where user_id = ${userId} ${page.condition}
+    order by ${page.order} limit ${page.fetch}`;
+  if (rows.length === 0) {
+    const side = await unknownCursor(tx, request, MODELS);
+    if (side) {
+      throw new ApiError(422, "validation_error", [
+        { loc: ["query", side], msg: "Unknown cursor: no such item in this list.", type: "value_error" },
+      ]);
+    }
+  }
+  const { items, next } = toPage(rows, request, MODELS);
+  return { items: items.map(toConfiguration), next };
+}
+
+/** One of the caller's saved models (chats read the model they run with this). */
+export async function getModel(tx: Tx, userId: string, id: string): Promise<ModelConfiguration> {
+  const [row] = await tx<ModelRow[]>`
+    select ${columns(tx)} from public.model_configs where user_id = ${userId} and id = ${id}`;
+  if (!row) throw modelNotFound();
+  return toConfiguration(row);
+}
+
+/** The caller's default model, if one is set. */
+export async function getDefaultModel(tx: Tx, userId: string): Promise<ModelConfiguration | null> {
+  const [row] = await tx<ModelRow[]>`
+    select ${columns(tx)} from public.model_configs where user_id = ${userId} and is_default`;
+  return row ? toConfiguration(row) : null;
+}
+
+export async function deleteModel(tx: Tx, userId: string, id: string): Promise<void> {
+  const rows =
+    await tx`delete from public.model_configs where user_id = ${userId} and id = ${id} returning id`;
+  if (rows.length === 0) throw modelNotFound();
+}
+
+/**
+ * Makes the model the default (clearing the previous one) or clears its default flag, in the
+ * caller's one transaction. The user's rows are locked first, so concurrent calls queue up and
+ * each one's clear sees the previous one's default (the partial unique index is the backstop).
+ */
+export async function setDefaultModel(
+  tx: Tx,
+  userId: string,
+  id: string,
+  isDefault: boolean,
+): Promise<ModelConfiguration> {
+  await tx`select id from public.model_configs where user_id = ${userId} for update`;
+  if (isDefault) {
+    await tx`update public.model_configs set is_default = false where user_id = ${userId} and is_default and id <> ${id}`;
+  }
+  const [row] = await tx<ModelRow[]>`
+    update public.model_configs set is_default = ${isDefault}
+    where user_id = ${userId} and id = ${id}
+    returning ${columns(tx)}`;
+  if (!row) throw modelNotFound();
+  return toConfiguration(row);
+}
+
+/** "llama-3.1-8b-instant" → "Llama 3.1 8b Instant" (the old backend's display names). */
+export function displayNameOf(modelId: string): string {
+  return modelId.replaceAll("-", " ").replace(
+    /(^|\s)(\S)/g,
+    (_, space, first) => space + first.toUpperCase(),
+  );
+}
+
+interface ImportItem {
+  name: string;
+  display_name: string;
+  description: string | null;
+  metadata: Record<string, unknown>;
+}
+
+function importItem(modelId: string, known?: CatalogueModel): ImportItem {
+  const facts = { context_window: known?.context_window, max_output_tokens: known?.max_output_tokens };
+  return {
+    name: modelId,
+    display_name: displayNameOf(modelId),
+    description: known?.description?.slice(0, 2000) ?? null,
+    metadata: Object.fromEntries(Object.entries(facts).filter(([, value]) => value != null)),
+  };
+}
+
+/** The provider's live catalogue entries for `ids`; a 400 names the ids it does not list. */
+async function catalogueEntries(withUser: WithUser, userId: string, provider: ProviderId, ids: string[]) {
+  const catalogue = await providerCatalogue(withUser, userId, provider);
+  if (catalogue.configured_providers.length === 0) {
+    throw badRequest(
+      `${DISPLAY_NAMES[provider]} is not active with an API key, so its catalogue cannot be checked. ` +
+        "Activate it, or import with sync set to false.",
+      "provider_not_usable",
+    );
+  }
+  const known = new Map(catalogue.models.map((model) => [model.id, model]));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw badRequest(
+      `Not in ${DISPLAY_NAMES[provider]}'s catalogue: ${unknown.join(", ")}.`,
+      "unknown_models",
+    );
+  }
+  return known;
+}
+
+async function upsertModels(
+  tx: Tx,
+  userId: string,
+  providerId: string,
+  provider: ProviderId,
+  items: ImportItem[],
+) {
+  const rows = await tx<ModelRow[]>`
+    insert into public.model_configs as m
+      (user_id, provider_id, provider, name, model, display_name, description, metadata)
+    select ${userId}, ${providerId}, ${provider}, item.name, item.name, item.display_name, item.description,
+           item.metadata
+    from jsonb_to_recordset(${tx.json(items as unknown as postgres.JSONValue)})
+      as item(name text, display_name text, description text, metadata jsonb)
+    on conflict (user_id, name) do update set
+      provider_id = excluded.provider_id,
+      provider = excluded.provider,
+      model = excluded.model,
+      display_name = excluded.display_name,
+      description = coalesce(excluded.description, m.description),
+      metadata = m.metadata || excluded.metadata,
+      is_active = true
+    returning ${columns(tx)}`;
+  const order = new Map(items.map((item, index) => [item.name, index]));
+  return rows.sort((a, b) => order.get(a.name)! - order.get(b.name)!).map(toConfiguration);
+}
+
+/**
+ * One configuration per model id, linked to the caller's provider row; an id already saved is
+ * updated (its settings kept). With `sync`, the ids must be in the provider's live catalogue.
+ */
+export async function importModels(
+  withUser: WithUser,
+  userId: string,
+  request: ImportModelsRequest,
+): Promise<ModelConfiguration[]> {
+  const provider = supportedProvider(request.provider);
+  const ids = [...new Set(request.models)];
+  const row = await withUser((tx) => findProvider(tx, userId, provider));
+  if (!row) throw notFound(`${DISPLAY_NAMES[provider]} is not configured. Activate it first.`);
+  const known = request.sync ? await catalogueEntries(withUser, userId, provider, ids) : new Map();
+  const items = ids.map((id) => importItem(id, known.get(id)));
+  return await withUser((tx) => upsertModels(tx, userId, row.id, provider, items));
+}
