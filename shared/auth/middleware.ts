@@ -6,19 +6,19 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
-import { createTokenVerifier, type TokenVerifier } from "./verify.ts";
+import { config } from "../config/env.ts";
+import { createTokenVerifier, type TokenVerifier, type VerifierOptions } from "./verify.ts";
 
 let verifier: TokenVerifier | undefined;
 
 /** One verifier per isolate, configured from the environment Supabase injects. */
 function defaultVerifier(): TokenVerifier {
   if (verifier) return verifier;
-  const url = Deno.env.get("SUPABASE_URL");
-  const jwks = Deno.env.get("SUPABASE_JWKS");
+  const { supabaseUrl, jwks, legacyJwtSecret } = config();
   verifier = createTokenVerifier({
-    jwks: jwks ? JSON.parse(jwks) : undefined,
-    jwksUrl: url ? `${url}/auth/v1/.well-known/jwks.json` : undefined,
-    legacySecret: Deno.env.get("JWT_SECRET") || undefined,
+    jwks: jwks as VerifierOptions["jwks"],
+    jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json`,
+    legacySecret: legacyJwtSecret,
   });
   return verifier;
 }

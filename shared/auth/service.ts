@@ -5,24 +5,17 @@
  */
 import { type AuthError, createClient, type Session, type User } from "@supabase/supabase-js";
 import { decodeJwt } from "jose";
+import { config } from "../config/env.ts";
 import { asUser } from "../db/client.ts";
 import { ApiError } from "../http/errors.ts";
 import type { UserClaims } from "../http/types.ts";
 import { cancelDeletion, getProfile } from "../users/service.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 
-function publicKey(): string {
-  const keys = JSON.parse(Deno.env.get("SUPABASE_PUBLISHABLE_KEYS") ?? "{}") as Record<string, string>;
-  const key = keys.default ?? Deno.env.get("SUPABASE_ANON_KEY");
-  if (!key) throw new Error("Neither SUPABASE_PUBLISHABLE_KEYS nor SUPABASE_ANON_KEY is set.");
-  return key;
-}
-
 /** A fresh, stateless Auth client per call: a shared one would keep one caller's session for the next. */
 function auth() {
-  const url = Deno.env.get("SUPABASE_URL");
-  if (!url) throw new Error("SUPABASE_URL is not set.");
-  return createClient(url, publicKey(), {
+  const { supabaseUrl, publicKey } = config();
+  return createClient(supabaseUrl, publicKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   }).auth;
 }

@@ -1,21 +1,98 @@
 /**
- * The environment Supabase injects into edge functions, read once per isolate.
+ * The functions' configuration: the environment Supabase injects (PLATFORM.md §8) plus the
+ * project's own settings (supabase/functions/.env.example), validated with zod once per isolate.
+ * A missing or malformed required variable fails at boot with its name, not at the first request.
  * @module
  */
+import { z } from "zod";
 
-function json<T>(name: string, fallback: T): T {
-  const raw = Deno.env.get(name);
-  if (!raw) return fallback;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return fallback;
-  }
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "is not valid JSON" });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+const optionalText = z.string().trim().min(1).optional().catch(undefined);
+const KeyDictionary = jsonOf(z.record(z.string(), z.string()));
+
+const Env = z.object({
+  SUPABASE_URL: z.url(),
+  SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  SUPABASE_ANON_KEY: optionalText,
+  SUPABASE_SERVICE_ROLE_KEY: optionalText,
+  SUPABASE_PUBLISHABLE_KEYS: KeyDictionary.optional(),
+  SUPABASE_SECRET_KEYS: KeyDictionary.optional(),
+  SUPABASE_JWKS: jsonOf(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })).optional(),
+  JWT_SECRET: optionalText,
+  CORS_ALLOWED_ORIGINS: optionalText,
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  MODEL_CATALOGUE_TTL_SECONDS: z.coerce.number().min(0).default(60),
+}).refine((env) => env.SUPABASE_PUBLISHABLE_KEYS?.default ?? env.SUPABASE_ANON_KEY, {
+  message: "Required: SUPABASE_PUBLISHABLE_KEYS (with a default key) or SUPABASE_ANON_KEY",
+  path: ["SUPABASE_PUBLISHABLE_KEYS"],
+});
+
+export interface Config {
+  supabaseUrl: string;
+  dbUrl: string;
+  /** The key Auth calls are made with: the default publishable key, else the legacy anon key. */
+  publicKey: string;
+  /** Every credential that grants the service role: the legacy JWT and the sb_secret_ keys. */
+  serviceCredentials: string[];
+  jwks?: { keys: Record<string, unknown>[] };
+  legacyJwtSecret?: string;
+  corsOrigins: string | string[];
+  maxBodyBytes: number;
+  dbPoolMax: number;
+  catalogueTtlSeconds: number;
 }
 
-/** Every credential that grants the service role: the legacy JWT and the sb_secret_ keys. */
+/** Why the configuration was refused: one line per variable, each naming it. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Validates an environment (a plain object: tests pass their own). */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = Env.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      return env[name] === undefined ? `${name} is not set` : `${name} ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}.`);
+  }
+  const e = result.data;
+  const origins = e.CORS_ALLOWED_ORIGINS?.split(",").map((o) => o.trim()).filter(Boolean);
+  return {
+    supabaseUrl: e.SUPABASE_URL.replace(/\/$/, ""),
+    dbUrl: e.SUPABASE_DB_URL,
+    publicKey: (e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY)!,
+    serviceCredentials: [e.SUPABASE_SERVICE_ROLE_KEY, ...Object.values(e.SUPABASE_SECRET_KEYS ?? {})]
+      .filter((key): key is string => typeof key === "string" && key.length > 0),
+    jwks: e.SUPABASE_JWKS,
+    legacyJwtSecret: e.JWT_SECRET,
+    corsOrigins: origins?.length ? origins : "*",
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    dbPoolMax: e.DB_POOL_MAX,
+    catalogueTtlSeconds: e.MODEL_CATALOGUE_TTL_SECONDS,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The isolate's configuration, read from Deno.env on first use. */
+export function config(): Config {
+  cached ??= parseConfig(Deno.env.toObject());
+  return cached;
+}
+
+/** Every credential that grants the service role. */
 export function serviceCredentials(): string[] {
-  const legacy = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
-  const secretKeys = Object.values(json<Record<string, string>>("SUPABASE_SECRET_KEYS", {}));
-  return [legacy, ...secretKeys].filter((key): key is string => typeof key === "string" && key.length > 0);
+  return config().serviceCredentials;
 }

@@ -8,6 +8,7 @@
  * @module
  */
 import postgres from "postgres";
+import { config } from "../config/env.ts";
 import type { UserClaims } from "../http/types.ts";
 
 export type Sql = postgres.Sql;
@@ -15,22 +16,16 @@ export type Tx = postgres.TransactionSql;
 
 let client: Sql | undefined;
 
-export function databaseUrl(): string {
-  const url = Deno.env.get("SUPABASE_DB_URL");
-  if (!url) throw new Error("SUPABASE_DB_URL is not set.");
-  return url;
-}
-
 /** The isolate's client; small pool, short idle time, as suits an edge function. */
 export function sql(): Sql {
-  client ??= createClient(databaseUrl());
+  client ??= createClient(config().dbUrl, { max: config().dbPoolMax });
   return client;
 }
 
 export function createClient(url: string, options: postgres.Options<Record<string, never>> = {}): Sql {
   const pooled = new URL(url).port === "6543";
   return postgres(url, {
-    max: Number(Deno.env.get("DB_POOL_MAX") ?? 10),
+    max: 10,
     idle_timeout: 20,
     connect_timeout: 10,
     prepare: !pooled,

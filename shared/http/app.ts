@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { config } from "../config/env.ts";
 import { ApiError, errorResponse, validationDetails } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
 import type { AppEnv } from "./types.ts";
@@ -37,15 +38,6 @@ export function createRouter(): App {
       }
     },
   });
-}
-
-function allowedOrigins(): string | string[] {
-  const configured = Deno.env.get("CORS_ALLOWED_ORIGINS")?.split(",").map((o) => o.trim()).filter(Boolean);
-  return configured?.length ? configured : "*";
-}
-
-function maxBodyBytes(): number {
-  return Number(Deno.env.get("MAX_BODY_BYTES") ?? 1024 * 1024);
 }
 
 /** A path matches a route of another method: the answer is 405, not 404. */
@@ -83,18 +75,19 @@ function handleError(error: Error, c: Context<AppEnv>) {
 export function createApp(basePath = "/api"): App {
   // basePath() first: OpenAPIHono's copy does not carry a notFound handler over.
   const app = createRouter().basePath(basePath) as App;
+  const { corsOrigins, maxBodyBytes } = config();
   app.use("*", requestContext);
-  app.use("*", cors({ origin: allowedOrigins(), exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }));
+  app.use("*", cors({ origin: corsOrigins, exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }));
   app.use(
     "*",
     bodyLimit({
-      maxSize: maxBodyBytes(),
+      maxSize: maxBodyBytes,
       onError: (c) =>
         errorResponse(
           c,
           413,
           "payload_too_large",
-          `The request body is larger than ${maxBodyBytes()} bytes.`,
+          `The request body is larger than ${maxBodyBytes} bytes.`,
         ),
     }),
   );

@@ -3,11 +3,18 @@
  * The line never carries a token, a key, a body or a query string.
  * @module
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "./types.ts";
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The route pattern that answered, or null when only the catch-all middleware matched (404/405). */
+function matchedRoute(c: Context): string | null {
+  const route = routePath(c, -1);
+  return route.endsWith("/*") ? null : route;
+}
 
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const incoming = c.req.header("x-request-id");
@@ -20,7 +27,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     level: c.res.status >= 500 ? "error" : "info",
     msg: "request",
     method: c.req.method,
-    route: c.res.status === 404 ? null : routePath(c, -1),
+    route: matchedRoute(c),
     status: c.res.status,
     duration_ms: Math.round((performance.now() - started) * 10) / 10,
     request_id: requestId,

@@ -7,6 +7,7 @@ import { TtlCache } from "../llm/catalogue/cache.ts";
 import { fetchModelCatalogue } from "../llm/catalogue/client.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { ProviderError } from "../llm/http.ts";
+import { config } from "../config/env.ts";
 import { ApiError } from "../http/errors.ts";
 import { DISPLAY_NAMES, type ProviderId } from "./registry.ts";
 
@@ -19,12 +20,7 @@ export interface CatalogueTarget {
   timeoutMs: number;
 }
 
-const DEFAULT_TTL_SECONDS = 60;
-
-function ttlMs(): number {
-  const seconds = Number(Deno.env.get("MODEL_CATALOGUE_TTL_SECONDS") ?? DEFAULT_TTL_SECONDS);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_TTL_SECONDS * 1000;
-}
+const ttlMs = () => config().catalogueTtlSeconds * 1000;
 
 const catalogues = new TtlCache<CatalogueModel[]>(ttlMs);
 
