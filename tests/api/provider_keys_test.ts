@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import { asUser, type Sql } from "../../shared/db/client.ts";
 import { getProviderConnection, readProviderKey } from "../../shared/providers/service.ts";
 import { call, signUpUser } from "../helpers/api.ts";
-import { db } from "../helpers/env.ts";
+import { db, stackLog } from "../helpers/env.ts";
 import { startFakeProvider } from "../helpers/fake_providers.ts";
 import { activateFake, testKey } from "../helpers/providers.ts";
-
-/** The stack's log file, where the api function's request logs land (none against a remote stack). */
-async function stackLog(): Promise<string> {
-  const stateDir = Deno.env.get("STACK_STATE_DIR") ?? new URL("../../.stack", import.meta.url).pathname;
-  try {
-    return await Deno.readTextFile(`${stateDir}/logs/stack.log`);
-  } catch {
-    return "";
-  }
-}
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

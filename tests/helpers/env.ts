@@ -27,3 +27,19 @@ export const functionsUrl = `${env.url}/functions/v1`;
 export function db(options: postgres.Options<Record<string, postgres.PostgresType>> = {}) {
   return postgres(env.dbUrl, { max: 2, onnotice: () => {}, ...options });
 }
+
+/**
+ * The local stack's log (the functions' request logs land there), or "" against another stack.
+ * STACK_STATE_DIR names a second stack's folder; the default stack keeps it in .stack/.
+ */
+export async function stackLog(): Promise<string> {
+  const stateDir = Deno.env.get("STACK_STATE_DIR") ?? new URL("../../.stack", import.meta.url).pathname;
+  try {
+    return await Deno.readTextFile(`${stateDir}/logs/stack.log`);
+  } catch {
+    return "";
+  }
+}
+
+/** True when the tests run against the local stack (whose log they can read). */
+export const isLocalStack = /^http:\/\/127\.0\.0\.1:/.test(env.url);
