@@ -11,6 +11,7 @@ import { userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
+import { jobRoutes } from "./jobs/routes.ts";
 
 export function createApi() {
   const app = createApp("/api");
@@ -20,6 +21,7 @@ export function createApi() {
   app.route("/", providerRoutes());
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
+  app.route("/", jobRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

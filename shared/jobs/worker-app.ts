@@ -1,9 +1,41 @@
 /**
- * The `worker` function's application: only callers holding the service credential get in.
+ * The `worker` function's application. Only callers holding the service credential get in (pg_net
+ * wake-ups from the insert trigger and pg_cron send it). `POST /worker` drains the queue within the
+ * configured budget and answers the summary; a `{"reason": "storage_sweep"}` call (hourly, from
+ * pg_cron) first deletes the images of jobs that no longer exist.
  * @module
  */
 import { Hono } from "hono";
 import { hasServiceCredential } from "../auth/service-key.ts";
+import { drainQueue, type DrainSummary } from "./drain.ts";
+import { sweepOrphanedImages } from "./image-sweep.ts";
+import { jobsConfig } from "./config.ts";
+
+interface WorkerRun extends DrainSummary {
+  files_removed?: number;
+}
+
+async function reasonOf(request: Request): Promise<string | undefined> {
+  const body = await request.json().catch(() => undefined) as { reason?: unknown } | undefined;
+  return typeof body?.reason === "string" ? body.reason : undefined;
+}
+
+async function work(reason: string | undefined): Promise<WorkerRun> {
+  const files_removed = reason === "storage_sweep" ? await sweepOrphanedImages() : undefined;
+  const summary = await drainQueue({ config: jobsConfig().worker });
+  console.log(
+    JSON.stringify({ level: "info", msg: "worker run", reason: reason ?? null, ...summary, files_removed }),
+  );
+  return files_removed === undefined ? summary : { ...summary, files_removed };
+}
+
+/** Keeps the run alive if the caller hangs up first (pg_net gives up after 5 s; the drain goes on). */
+function keepAlive<T>(promise: Promise<T>): Promise<T> {
+  const runtime =
+    (globalThis as { EdgeRuntime?: { waitUntil(promise: Promise<unknown>): unknown } }).EdgeRuntime;
+  runtime?.waitUntil(promise.catch(() => {}));
+  return promise;
+}
 
 export function createWorkerApp(): Hono {
   const app = new Hono().basePath("/worker");
@@ -13,6 +45,10 @@ export function createWorkerApp(): Hono {
     }
     await next();
   });
-  app.post("/", (c) => c.json({ claimed: 0, completed: 0, failed: 0, retried: 0 }));
+  app.post("/", async (c) => c.json(await keepAlive(work(await reasonOf(c.req.raw)))));
+  app.onError((error, c) => {
+    console.error(JSON.stringify({ level: "error", msg: "worker run failed", error: String(error) }));
+    return c.json({ detail: "The worker run failed; see the function's logs.", code: "worker_error" }, 500);
+  });
   return app;
 }

@@ -1,0 +1,147 @@
+/**
+ * Image generation over the OpenAI images wire format (PROVIDERS.md §1.5): OpenAI's
+ * `/images/generations`, ImageRouter's `/v1/openai/images/generations`, or any OpenAI-compatible
+ * base URL. Results come back as bytes whether the provider answered with `b64_json` or a `url`;
+ * every failure is an {@link ImageGenerationError} that says whether trying again can help.
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { downloadImage, sniffImageType } from "./image-files.ts";
+import { errorFromResponse, errorFromTransport, ImageGenerationError } from "./image-errors.ts";
+
+export { ImageGenerationError } from "./image-errors.ts";
+
+/** The dialects of the images endpoint: where it lives under the base URL. */
+export type ImageApi = "openai" | "imagerouter";
+
+/** What to generate. Only the fields given are sent. */
+export interface ImageRequest {
+  prompt: string;
+  model: string;
+  size?: string;
+  n?: number;
+  quality?: string;
+}
+
+/** Who to ask, with which key. The key is sent as a Bearer token and redacted from any error. */
+export interface ImageTarget {
+  /** A name for messages ("openai", "imagerouter", ...). */
+  provider: string;
+  api: ImageApi;
+  baseUrl: string;
+  apiKey: string;
+}
+
+export interface GeneratedImage {
+  bytes: Uint8Array;
+  contentType: string;
+  revisedPrompt?: string;
+}
+
+export interface ImageResult {
+  images: GeneratedImage[];
+  /** Provider extras worth keeping (usage, cost), when present. */
+  usage?: unknown;
+}
+
+export interface CallOptions {
+  /** Aborts the whole call (request and downloads); its reason says why. */
+  signal: AbortSignal;
+  /** Largest image accepted, in bytes. */
+  maxImageBytes?: number;
+}
+
+const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+/** The generations endpoint for a base URL, whatever the user wrote after the host. */
+export function imagesEndpoint(api: ImageApi, baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, "");
+  if (api === "openai") return `${base}/images/generations`;
+  if (/\/openai$/.test(base)) return `${base}/images/generations`;
+  if (/\/v1$/.test(base)) return `${base}/openai/images/generations`;
+  return `${base}/v1/openai/images/generations`;
+}
+
+/** GPT image models always answer in base64 and refuse `response_format`. */
+function acceptsResponseFormat(model: string): boolean {
+  return !/gpt-image/i.test(model);
+}
+
+function requestBody(request: ImageRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: request.model, prompt: request.prompt };
+  if (request.n !== undefined) body.n = request.n;
+  if (request.size !== undefined) body.size = request.size;
+  if (request.quality !== undefined) body.quality = request.quality;
+  if (acceptsResponseFormat(request.model)) body.response_format = "b64_json";
+  return body;
+}
+
+interface ImageDatum {
+  b64_json?: unknown;
+  url?: unknown;
+  revised_prompt?: unknown;
+}
+
+async function imageOf(
+  target: ImageTarget,
+  datum: ImageDatum,
+  options: CallOptions,
+): Promise<GeneratedImage> {
+  const maxBytes = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  const revisedPrompt = typeof datum.revised_prompt === "string" ? datum.revised_prompt : undefined;
+  if (typeof datum.b64_json === "string" && datum.b64_json.length > 0) {
+    if (datum.b64_json.length > Math.ceil(maxBytes / 3) * 4) throw tooLarge(target, maxBytes);
+    const bytes = new Uint8Array(Buffer.from(datum.b64_json, "base64"));
+    return { bytes, contentType: sniffImageType(bytes) ?? "image/png", revisedPrompt };
+  }
+  if (typeof datum.url === "string" && /^https?:\/\//.test(datum.url)) {
+    const downloaded = await downloadImage(target, datum.url, options.signal, maxBytes);
+    return { ...downloaded, revisedPrompt };
+  }
+  throw new ImageGenerationError(target.provider, "bad_response", "answered with an image that has no data");
+}
+
+function tooLarge(target: ImageTarget, maxBytes: number) {
+  return new ImageGenerationError(
+    target.provider,
+    "bad_response",
+    `sent an image larger than ${Math.round(maxBytes / 1024 / 1024)} MB`,
+    { permanent: true },
+  );
+}
+
+async function postGeneration(target: ImageTarget, request: ImageRequest, signal: AbortSignal) {
+  try {
+    const response = await fetch(imagesEndpoint(target.api, target.baseUrl), {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${target.apiKey}`,
+        "content-type": "application/json",
+        accept: "application/json",
+      },
+      body: JSON.stringify(requestBody(request)),
+      signal,
+    });
+    if (!response.ok) throw await errorFromResponse(target, response);
+    return await response.json() as { data?: unknown; usage?: unknown; cost?: unknown };
+  } catch (error) {
+    if (error instanceof ImageGenerationError) throw error;
+    throw errorFromTransport(target, error, signal);
+  }
+}
+
+/** Generates the images and returns their bytes, or throws an {@link ImageGenerationError}. */
+export async function generateImages(
+  target: ImageTarget,
+  request: ImageRequest,
+  options: CallOptions,
+): Promise<ImageResult> {
+  const body = await postGeneration(target, request, options.signal);
+  const data = Array.isArray(body?.data) ? body.data as ImageDatum[] : [];
+  if (data.length === 0) {
+    throw new ImageGenerationError(target.provider, "bad_response", "answered without any image");
+  }
+  const images = await Promise.all(data.map((datum) => imageOf(target, datum ?? {}, options)));
+  const usage = body.usage ?? body.cost;
+  return usage === undefined ? { images } : { images, usage };
+}
