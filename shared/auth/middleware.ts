@@ -7,7 +7,7 @@ import { createMiddleware } from "hono/factory";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { config } from "../config/env.ts";
-import { createTokenVerifier, type TokenVerifier, type VerifierOptions } from "./verify.ts";
+import { cachedVerifier, createTokenVerifier, type TokenVerifier, type VerifierOptions } from "./verify.ts";
 
 let verifier: TokenVerifier | undefined;
 
@@ -15,11 +15,11 @@ let verifier: TokenVerifier | undefined;
 function defaultVerifier(): TokenVerifier {
   if (verifier) return verifier;
   const { supabaseUrl, jwks, legacyJwtSecret } = config();
-  verifier = createTokenVerifier({
+  verifier = cachedVerifier(createTokenVerifier({
     jwks: jwks as VerifierOptions["jwks"],
     jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json`,
     legacySecret: legacyJwtSecret,
-  });
+  }));
   return verifier;
 }
 

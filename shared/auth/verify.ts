@@ -81,3 +81,20 @@ function describe(error: unknown): string {
   if (error instanceof jose.errors.JOSEAlgNotAllowed) return "Unsupported token algorithm.";
   return "The access token is malformed.";
 }
+
+/**
+ * Remembers tokens that verified, until their `exp`, so a client's repeated calls skip the
+ * signature check (~0.5 ms of CPU for ES256). Only successes are kept; the oldest go first.
+ */
+export function cachedVerifier(verify: TokenVerifier, maxEntries = 1_000): TokenVerifier {
+  const verified = new Map<string, UserClaims>();
+  return async (token: string) => {
+    const hit = verified.get(token);
+    if (hit && hit.exp! * 1000 > Date.now()) return hit;
+    verified.delete(token);
+    const claims = await verify(token);
+    if (verified.size >= maxEntries) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims);
+    return claims;
+  };
+}

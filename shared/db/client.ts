@@ -12,7 +12,8 @@ import { config } from "../config/env.ts";
 import type { UserClaims } from "../http/types.ts";
 
 export type Sql = postgres.Sql;
-export type Tx = postgres.TransactionSql;
+/** A connection inside one of {@link asUser} / {@link asService}'s transactions. */
+export type Tx = postgres.ReservedSql;
 
 let client: Sql | undefined;
 
@@ -35,34 +36,45 @@ export function createClient(url: string, options: postgres.Options<Record<strin
   });
 }
 
-/** Awaits the work, but reports a failed setup statement first: its error is the real cause. */
-async function afterSetup<T>(setup: Promise<unknown>, work: Promise<T>): Promise<T> {
+/**
+ * One transaction on a reserved connection, with `begin`, the role/claims statement and the first
+ * query of `work` pipelined: they travel in one round trip (postgres.js's own `begin` waits for
+ * BEGIN's answer first). The commit is the only other round trip a single-query request pays.
+ */
+async function transaction<T>(
+  db: Sql,
+  setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
+  work: (tx: Tx) => Promise<T>,
+) {
+  const tx = await db.reserve();
+  let finished = false;
   try {
-    return await work;
-  } catch (error) {
-    await setup;
-    throw error;
+    const begun = tx`begin`.execute();
+    const configured = setup(tx).execute();
+    // A failed begin or setup makes the work's queries fail too; report the first cause.
+    const result = await work(tx).catch(async (error) => {
+      await begun;
+      await configured;
+      throw error;
+    });
+    await Promise.all([begun, configured]);
+    await tx`commit`;
+    finished = true;
+    return result;
   } finally {
-    await setup;
+    if (!finished) await tx`rollback`.catch(() => {});
+    tx.release();
   }
 }
 
-/**
- * Runs `work` in a transaction as the user the claims describe. The role/claims statement is sent
- * without waiting for its answer, so it travels in the same round trip as the first query.
- */
+/** Runs `work` in a transaction as the user the claims describe (RLS applies, as through PostgREST). */
 export function asUser<T>(claims: UserClaims, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
-  return db.begin(async (tx) => {
-    const setup = tx`select set_config('role', 'authenticated', true),
-                            set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute();
-    return await afterSetup(setup, work(tx));
-  }) as Promise<T>;
+  return transaction(db, (tx) =>
+    tx`select set_config('role', 'authenticated', true),
+              set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`, work);
 }
 
 /** Runs `work` in a transaction with the service role (RLS bypassed): for trusted server paths only. */
 export function asService<T>(work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
-  return db.begin(async (tx) => {
-    const setup = tx`select set_config('role', 'service_role', true)`.execute();
-    return await afterSetup(setup, work(tx));
-  }) as Promise<T>;
+  return transaction(db, (tx) => tx`select set_config('role', 'service_role', true)`, work);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as jose from "jose";
-import { createTokenVerifier } from "../../shared/auth/verify.ts";
+import { cachedVerifier, createTokenVerifier } from "../../shared/auth/verify.ts";
 
 const secret = "a-legacy-secret-of-at-least-32-characters";
 const { publicKey, privateKey } = await jose.generateKeyPair("ES256", { extractable: true });
@@ -80,4 +80,25 @@ Deno.test("expired, wrong-audience, forged, unsigned and non-user tokens are ref
   for (const [name, candidate, reason] of cases) {
     await assert.rejects(verify(await candidate), reason, name);
   }
+});
+
+Deno.test("the verifier cache answers a repeated token without verifying again, until it expires", async () => {
+  let calls = 0;
+  const counting = (token: string) => {
+    calls++;
+    return verify(token);
+  };
+  const cached = cachedVerifier(counting, 2);
+  const first = await token();
+  await cached(first);
+  await cached(first);
+  assert.equal(calls, 1);
+  await assert.rejects(cached("garbage"));
+  await assert.rejects(cached("garbage"));
+  assert.equal(calls, 3, "failures are never cached");
+
+  const expiring = await token({ expiresIn: Math.floor(Date.now() / 1000) + 1 });
+  await cached(expiring);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await assert.rejects(cached(expiring), /expired/);
 });
