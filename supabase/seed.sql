@@ -1,0 +1,31 @@
+-- Local sample data only (applied by the local stack / `supabase db reset`, never by `db push` to a
+-- hosted project): a demo account with a chat, to click through the API right after `npm run dev`.
+--
+--   email: demo@pocketllm.local   password: pocketllm-demo
+--
+-- No provider is configured: activate one with your own key (POST /api/v1/providers/activate).
+
+insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+                        raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+values ('00000000-0000-0000-0000-000000000000', 'd3b07384-d9a0-4c9b-8f3e-1c2a5b6e7f80', 'authenticated',
+        'authenticated', 'demo@pocketllm.local', extensions.crypt('pocketllm-demo', extensions.gen_salt('bf', 10)),
+        now(), '{"provider": "email", "providers": ["email"]}', '{"full_name": "Demo User"}', now(), now())
+on conflict (id) do nothing;
+
+insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+values ('d3b07384-d9a0-4c9b-8f3e-1c2a5b6e7f80', 'd3b07384-d9a0-4c9b-8f3e-1c2a5b6e7f80',
+        '{"sub": "d3b07384-d9a0-4c9b-8f3e-1c2a5b6e7f80", "email": "demo@pocketllm.local", "email_verified": true}',
+        'email', now(), now(), now())
+on conflict (provider_id, provider) do nothing;
+
+insert into public.chats (id, user_id, title)
+values ('5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b', 'd3b07384-d9a0-4c9b-8f3e-1c2a5b6e7f80', 'Welcome to PocketLLM')
+on conflict (id) do nothing;
+
+insert into public.messages (chat_id, role, content)
+select '5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b', role, content
+from (values
+  ('user', 'What can I do here?'),
+  ('assistant', 'Add a provider key, import a model, set it as your default, and chat: replies stream from your own provider.')
+) as sample(role, content)
+where not exists (select 1 from public.messages where chat_id = '5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b');
