@@ -22,10 +22,10 @@ insert into public.chats (id, user_id, title)
 values ('5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b', 'd3b07384-d9a0-4c9b-8f3e-1c2a5b6e7f80', 'Welcome to PocketLLM')
 on conflict (id) do nothing;
 
-insert into public.messages (chat_id, role, content)
-select '5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b', role, content
+insert into public.messages (chat_id, role, content, created_at)
+select '5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b', role, content, now() - make_interval(secs => seconds_ago)
 from (values
-  ('user', 'What can I do here?'),
-  ('assistant', 'Add a provider key, import a model, set it as your default, and chat: replies stream from your own provider.')
-) as sample(role, content)
+  ('user', 'What can I do here?', 2),
+  ('assistant', 'Add a provider key, import a model, set it as your default, and chat: replies stream from your own provider.', 1)
+) as sample(role, content, seconds_ago)
 where not exists (select 1 from public.messages where chat_id = '5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b');
