@@ -5,7 +5,7 @@
  * @module
  */
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
-import { ProviderError } from "../llm/http.ts";
+import { ProviderError } from "../llm/errors.ts";
 import { ApiError } from "../http/errors.ts";
 import { readProviderKeys } from "./keys.ts";
 import {

@@ -6,7 +6,7 @@
 import { TtlCache } from "../llm/catalogue/cache.ts";
 import { fetchModelCatalogue } from "../llm/catalogue/client.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
-import { ProviderError } from "../llm/http.ts";
+import { ProviderError } from "../llm/errors.ts";
 import { config } from "../config/env.ts";
 import { ApiError } from "../http/errors.ts";
 import { DISPLAY_NAMES, type ProviderId } from "./registry.ts";
@@ -32,20 +32,28 @@ export async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-const STATUS: Record<ProviderError["kind"], [400 | 502 | 504, string]> = {
-  unauthorized: [400, "provider_rejected_key"],
+const API_ERRORS: Record<ProviderError["kind"], [400 | 502 | 504, string]> = {
+  auth: [400, "provider_rejected_key"],
+  payment: [502, "provider_payment_required"],
+  rate_limit: [502, "provider_rate_limited"],
+  bad_request: [502, "provider_error"],
+  server: [502, "provider_error"],
   timeout: [504, "provider_timeout"],
-  unreachable: [502, "provider_unreachable"],
-  rate_limited: [502, "provider_rate_limited"],
-  upstream_error: [502, "provider_error"],
+  network: [502, "provider_unreachable"],
+  aborted: [502, "provider_error"],
   bad_response: [502, "provider_bad_response"],
 };
 
+/** The machine code of a provider failure in API errors (`provider_timeout`, ...). */
+export function providerErrorCode(error: ProviderError): string {
+  return API_ERRORS[error.kind][1];
+}
+
 /** A provider failure as the API error a client sees (bad key 400, timeout 504, else 502). */
 export function providerApiError(error: ProviderError): ApiError {
-  const [status, code] = STATUS[error.kind];
+  const [status, code] = API_ERRORS[error.kind];
   const name = DISPLAY_NAMES[error.provider];
-  const detail = error.kind === "unauthorized"
+  const detail = error.kind === "auth"
     ? `${name} rejected the API key: ${error.reason}`
     : `${name} ${error.reason}.`;
   return new ApiError(status, code, detail);

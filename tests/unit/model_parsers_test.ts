@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { TtlCache } from "../../shared/llm/catalogue/cache.ts";
 import { fetchModelCatalogue } from "../../shared/llm/catalogue/client.ts";
 import { MODEL_LIST_PARSERS } from "../../shared/llm/catalogue/parsers/index.ts";
-import { ProviderError, redact, upstreamReason } from "../../shared/llm/http.ts";
+import { describeErrorBody, ProviderError, scrubKey } from "../../shared/llm/errors.ts";
 import { PROVIDER_IDS } from "../../shared/llm/providers.ts";
 import { startFakeProvider } from "../helpers/fake_providers.ts";
 import { badKeyBody, LISTED_IDS, MODEL_LISTS } from "../helpers/provider_fixtures.ts";
@@ -100,10 +100,13 @@ Deno.test("rows that are not models are skipped, odd fields read as null", () =>
 
 Deno.test("upstream reasons are read from each provider's error body, with the key redacted", () => {
   const key = "sk-test-0123456789abcdef";
-  for (const provider of PROVIDER_IDS) assert.ok(upstreamReason(badKeyBody(provider, key)), provider);
-  assert.equal(upstreamReason({ detail: "Unauthorized" }), "Unauthorized");
-  assert.equal(redact(`bad key ${key}!`, key), "bad key [redacted]!");
-  assert.ok(redact("x".repeat(1000), key).length <= 301);
+  for (const provider of PROVIDER_IDS) {
+    assert.ok(describeErrorBody(badKeyBody(provider, key)).message, provider);
+  }
+  assert.equal(describeErrorBody({ detail: "Unauthorized" }).message, "Unauthorized");
+  assert.equal(scrubKey(`bad key ${key}!`, key), "bad key [redacted]!");
+  const long = new ProviderError({ provider: "groq", status: 400, providerMessage: "x".repeat(1000) });
+  assert.ok(long.providerMessage.length <= 501);
 });
 
 Deno.test("the client follows Anthropic's cursor pages and sends its headers", async () => {
@@ -133,13 +136,13 @@ Deno.test("the client's failures: bad key, public list with key check, timeout, 
   openrouter.behaviour.rejectKeys = true;
   await assert.rejects(
     fetchModelCatalogue(source(groq.baseUrl, "groq")),
-    (e) => kindOf(e) === "unauthorized",
+    (e) => kindOf(e) === "auth",
   );
   // OpenRouter lists models to anyone: only the key check catches a bad key.
   assert.equal((await fetchModelCatalogue(source(openrouter.baseUrl, "openrouter"))).length, 2);
   await assert.rejects(
     fetchModelCatalogue(source(openrouter.baseUrl, "openrouter"), { checkKey: true }),
-    (e) => kindOf(e) === "unauthorized" && /User not found/.test((e as ProviderError).reason),
+    (e) => kindOf(e) === "auth" && /User not found/.test((e as ProviderError).reason),
   );
   groq.behaviour.rejectKeys = false;
   groq.behaviour.delayMs = 2000;
@@ -148,7 +151,7 @@ Deno.test("the client's failures: bad key, public list with key check, timeout, 
   groq.behaviour.failStatus = 503;
   await assert.rejects(
     fetchModelCatalogue(source(groq.baseUrl, "groq")),
-    (e) => kindOf(e) === "upstream_error",
+    (e) => kindOf(e) === "server",
   );
   groq.behaviour.failStatus = null;
   groq.route("GET", "/models", () => Response.json({ hello: "world" }));
@@ -158,7 +161,7 @@ Deno.test("the client's failures: bad key, public list with key check, timeout, 
   );
   await assert.rejects(
     fetchModelCatalogue(source("http://127.0.0.1:9/v1", "groq")),
-    (e) => kindOf(e) === "unreachable",
+    (e) => kindOf(e) === "network",
   );
 });
 

@@ -4,7 +4,8 @@
  * whose model list is public also get a call that rejects a bad key.
  * @module
  */
-import { type CallContext, getJson, ProviderError } from "../http.ts";
+import { ProviderError } from "../errors.ts";
+import { type CallContext, getJson } from "../http.ts";
 import { authHeaders, PROVIDER_SPECS, type ProviderId, providerUrl } from "../providers.ts";
 import { anthropicNextCursor, isModelList, MODEL_LIST_PARSERS } from "./parsers/index.ts";
 import type { CatalogueModel } from "./types.ts";
@@ -28,11 +29,12 @@ const MAX_ANTHROPIC_PAGES = 20;
 async function modelListBody(context: CallContext, url: string, headers: Record<string, string>) {
   const body = await getJson(context, url, headers);
   if (!isModelList(context.provider, body)) {
-    throw new ProviderError(
-      context.provider,
-      "bad_response",
-      "answered with something that is not a model list",
-    );
+    throw new ProviderError({
+      provider: context.provider,
+      status: null,
+      kind: "bad_response",
+      providerMessage: "answered with something that is not a model list",
+    });
   }
   return body;
 }

@@ -3,7 +3,7 @@
  * readers both families share.
  * @module
  */
-import { ProviderError, scrubKey } from "./errors.ts";
+import { ProviderError, scrubKey } from "../errors.ts";
 import type { SseMessage } from "./sse.ts";
 import type { ChatEvent, ChatRequest, ChatResult, Usage } from "./types.ts";
 import type { ProviderCall } from "./transport.ts";
@@ -73,9 +73,4 @@ export function bodyError(
     providerMessage: scrubKey(message, request.apiKey),
     code,
   });
-}
-
-/** `{base}/{path}` without doubled slashes. */
-export function endpoint(baseUrl: string, path: string): string {
-  return `${baseUrl.replace(/\/+$/, "")}/${path}`;
 }

@@ -4,18 +4,10 @@
  * `ping`s anywhere, and `event: error` after the stream has started.
  * @module
  */
-import {
-  bodyError,
-  type ChatAdapter,
-  endpoint,
-  type Json,
-  parseData,
-  type StreamDecoder,
-} from "./adapter.ts";
+import { bodyError, type ChatAdapter, type Json, parseData, type StreamDecoder } from "./adapter.ts";
+import { authHeaders, PROVIDER_SPECS, providerUrl } from "../providers.ts";
 import type { ChatEvent, ChatRequest, ChatResult, ChatSettings, FinishReason, Usage } from "./types.ts";
 
-export const ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
-export const ANTHROPIC_VERSION = "2023-06-01";
 /** Anthropic requires max_tokens; used when the settings have none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
@@ -147,8 +139,8 @@ export const anthropicAdapter: ChatAdapter = {
     return {
       provider: request.provider,
       apiKey: request.apiKey,
-      url: endpoint(request.baseUrl ?? ANTHROPIC_BASE_URL, "messages"),
-      headers: { "x-api-key": request.apiKey, "anthropic-version": ANTHROPIC_VERSION },
+      url: providerUrl(request.baseUrl ?? PROVIDER_SPECS.anthropic.defaultBaseUrl!, "/messages"),
+      headers: authHeaders("anthropic", request.apiKey),
       body: { model: request.model, ...messagesFields(request), stream, ...settingsFields(request.settings) },
     };
   },

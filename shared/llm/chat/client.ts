@@ -6,7 +6,7 @@
  */
 import type { ChatAdapter } from "./adapter.ts";
 import { anthropicAdapter } from "./anthropic.ts";
-import { ProviderError } from "./errors.ts";
+import { networkError, ProviderError, scrubKey } from "../errors.ts";
 import { openAiAdapter } from "./openai.ts";
 import { sseMessages } from "./sse.ts";
 import { bodyText, post, readJson, Watchdog } from "./transport.ts";
@@ -18,12 +18,8 @@ function adapterFor(request: ChatRequest): ChatAdapter {
 
 function asProviderError(error: unknown, request: ChatRequest): ProviderError {
   if (error instanceof ProviderError) return error;
-  return new ProviderError({
-    provider: request.provider,
-    status: null,
-    kind: "network",
-    providerMessage: error instanceof Error ? error.message : String(error),
-  });
+  const detail = error instanceof Error ? error.message : String(error);
+  return networkError(request.provider, scrubKey(detail, request.apiKey));
 }
 
 /**

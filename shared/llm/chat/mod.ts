@@ -5,10 +5,9 @@
  * @module
  */
 export { completeChat, streamChat } from "./client.ts";
-export { ProviderError, type ProviderErrorKind, retryAfterSeconds } from "./errors.ts";
+export { ProviderError, type ProviderErrorKind, retryAfterSeconds } from "../errors.ts";
 export { estimateTokens, type TrimOptions, trimToContextWindow } from "./context.ts";
-export { OPENAI_BASE_URLS, type OpenAiQuirks, openAiQuirks } from "./openai.ts";
-export { ANTHROPIC_BASE_URL, ANTHROPIC_VERSION } from "./anthropic.ts";
+export { type OpenAiQuirks, openAiQuirks } from "./openai.ts";
 export type {
   ChatEvent,
   ChatMessage,

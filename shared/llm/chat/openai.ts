@@ -8,13 +8,13 @@
 import {
   bodyError,
   type ChatAdapter,
-  endpoint,
   type Json,
   parseData,
   readUsage,
   type StreamDecoder,
 } from "./adapter.ts";
-import { ProviderError } from "./errors.ts";
+import { ProviderError } from "../errors.ts";
+import { authHeaders, PROVIDER_SPECS, providerUrl } from "../providers.ts";
 import type {
   ChatEvent,
   ChatProvider,
@@ -25,14 +25,6 @@ import type {
 } from "./types.ts";
 
 export type OpenAiProvider = Exclude<ChatProvider, "anthropic">;
-
-export const OPENAI_BASE_URLS: Record<Exclude<OpenAiProvider, "openai_compatible">, string> = {
-  openai: "https://api.openai.com/v1",
-  groq: "https://api.groq.com/openai/v1",
-  openrouter: "https://openrouter.ai/api/v1",
-  deepseek: "https://api.deepseek.com",
-  mistral: "https://api.mistral.ai/v1",
-};
 
 /** What a provider accepts beyond `model`, `messages` and `stream`. */
 export interface OpenAiQuirks {
@@ -93,13 +85,13 @@ function settingsFields(quirks: OpenAiQuirks, settings: ChatSettings = {}): Reco
 }
 
 function baseUrlOf(request: ChatRequest): string {
-  const url = request.baseUrl ?? OPENAI_BASE_URLS[request.provider as keyof typeof OPENAI_BASE_URLS];
+  const url = request.baseUrl ?? PROVIDER_SPECS[request.provider].defaultBaseUrl;
   if (!url) {
     throw new ProviderError({
       provider: request.provider,
       status: null,
       kind: "bad_request",
-      providerMessage: "This provider needs a base URL.",
+      providerMessage: "needs a base URL",
     });
   }
   return url;
@@ -189,8 +181,8 @@ export const openAiAdapter: ChatAdapter = {
     return {
       provider: request.provider,
       apiKey: request.apiKey,
-      url: endpoint(baseUrlOf(request), "chat/completions"),
-      headers: request.apiKey ? { authorization: `Bearer ${request.apiKey}` } : {} as Record<string, string>,
+      url: providerUrl(baseUrlOf(request), "/chat/completions"),
+      headers: authHeaders(request.provider, request.apiKey),
       body: {
         model: request.model,
         // Only role and content: nothing else a history row carries (e.g. DeepSeek's reasoning_content) is sent back.

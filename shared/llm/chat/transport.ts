@@ -4,7 +4,8 @@
  * the idle timer.
  * @module
  */
-import { errorFromResponse, ProviderError, scrubKey } from "./errors.ts";
+import { errorFromResponse, networkError, ProviderError, scrubKey, timeoutError } from "../errors.ts";
+import type { ProviderId } from "../providers.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -36,21 +37,14 @@ export class Watchdog {
   }
 
   /** Why the watchdog stopped the request, as the error to report; null while it has not. */
-  failure(provider: string): ProviderError | null {
-    if (this.#reason === "timeout") {
-      return new ProviderError({
-        provider,
-        status: null,
-        kind: "timeout",
-        providerMessage: `No answer from the provider for ${this.#timeoutMs} ms.`,
-      });
-    }
+  failure(provider: ProviderId): ProviderError | null {
+    if (this.#reason === "timeout") return timeoutError(provider, this.#timeoutMs);
     if (this.#reason === "aborted") {
       return new ProviderError({
         provider,
         status: null,
         kind: "aborted",
-        providerMessage: "Request aborted.",
+        providerMessage: "request aborted",
       });
     }
     return null;
@@ -71,7 +65,7 @@ export class Watchdog {
 }
 
 export interface ProviderCall {
-  provider: string;
+  provider: ProviderId;
   apiKey: string;
   url: string;
   headers: Record<string, string>;
@@ -89,12 +83,8 @@ export async function post(call: ProviderCall, watchdog: Watchdog): Promise<Resp
       signal: watchdog.signal,
     });
   } catch (error) {
-    throw watchdog.failure(call.provider) ?? new ProviderError({
-      provider: call.provider,
-      status: null,
-      kind: "network",
-      providerMessage: scrubKey(`Could not reach the provider: ${(error as Error).message}`, call.apiKey),
-    });
+    throw watchdog.failure(call.provider) ??
+      networkError(call.provider, scrubKey(`could not be reached: ${(error as Error).message}`, call.apiKey));
   }
   watchdog.touch();
   if (!response.ok) throw await errorFromResponse(response, call.provider, call.apiKey);
@@ -118,21 +108,26 @@ export async function* bodyText(response: Response, watchdog: Watchdog): AsyncGe
 }
 
 /** The whole body as JSON (leading blank keep-alive lines are fine: JSON allows whitespace). */
-export async function readJson(response: Response, watchdog: Watchdog, provider: string): Promise<unknown> {
+export async function readJson(
+  response: Response,
+  watchdog: Watchdog,
+  provider: ProviderId,
+): Promise<unknown> {
   let text = "";
   try {
     for await (const chunk of bodyText(response, watchdog)) text += chunk;
   } catch (error) {
-    throw watchdog.failure(provider) ?? new ProviderError({
-      provider,
-      status: null,
-      kind: "network",
-      providerMessage: `The provider's answer broke off: ${(error as Error).message}`,
-    });
+    throw watchdog.failure(provider) ??
+      networkError(provider, `answer broke off: ${(error as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ProviderError({ provider, status: 502, providerMessage: "The provider's answer is not JSON." });
+    throw new ProviderError({
+      provider,
+      status: response.status,
+      kind: "bad_response",
+      providerMessage: "answered with a body that is not JSON",
+    });
   }
 }

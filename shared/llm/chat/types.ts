@@ -3,17 +3,11 @@
  * provider's stream is turned into, and the result of a non-streaming call.
  * @module
  */
-import type { ProviderError } from "./errors.ts";
+import type { ProviderError } from "../errors.ts";
+import type { ProviderId } from "../providers.ts";
 
 /** Providers whose chat completions this client speaks (API.md "Providers", minus image-only ones). */
-export type ChatProvider =
-  | "openai"
-  | "groq"
-  | "openrouter"
-  | "deepseek"
-  | "mistral"
-  | "openai_compatible"
-  | "anthropic";
+export type ChatProvider = Exclude<ProviderId, "imagerouter">;
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
