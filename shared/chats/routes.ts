@@ -3,11 +3,17 @@
  * @module
  */
 import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
+import { inBackground } from "../http/background.ts";
+import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
 import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
+import type { UserClaims } from "../http/types.ts";
+import { openTurn, type ReplyPlan } from "./reply-plan.ts";
+import { replyNow, streamReply, type WithUser } from "./replies.ts";
 import {
   ChatCreate,
   ChatDetail,
@@ -16,6 +22,7 @@ import {
   ChatUpdate,
   Message,
   MessageCreate,
+  ReplyStream,
 } from "./schemas.ts";
 import * as chats from "./service.ts";
 
@@ -75,10 +82,38 @@ const deleteChat = route({
 const addMessage = route({
   method: "post",
   path: "/v1/chats/{chat_id}/messages",
-  summary: "Add a message to a chat",
+  summary: "Add a message to a chat; a user message gets the chat model's reply",
+  description: "A `user` message in a chat with a usable model (the chat's, else the caller's default, " +
+    "its provider active with a key) is answered: the reply is stored and returned, or with `stream: true` " +
+    "streamed as `text/event-stream`. Any other message is stored and returned as it is.",
   request: { params: ChatIdParams, ...body(MessageCreate) },
-  responses: { 200: json(Message, "The stored message"), 404: errors[404], ...authErrors },
+  responses: {
+    200: {
+      description: "The assistant's stored reply; the stored message itself when no reply is due",
+      content: {
+        "application/json": { schema: Message },
+        "text/event-stream": { schema: ReplyStream },
+      },
+    },
+    404: errors[404],
+    502: errors[502],
+    ...authErrors,
+  },
 });
+
+const withUser = (claims: UserClaims): WithUser => (work) => asUser(claims, work);
+
+/**
+ * The reply as server-sent events: `start` (the stored user message) now, then what the generation
+ * emits. The generation runs on in the background, so a client that hangs up loses nothing.
+ */
+function streamedReply(c: Context, claims: UserClaims, message: Message, plan: ReplyPlan) {
+  const events = new EventStream();
+  events.send("start", { message });
+  const generation = streamReply(withUser(claims), plan, ({ event, data }) => events.send(event, data));
+  inBackground(generation.finally(() => events.close()), "streamed reply");
+  return c.body(events.body, 200, EVENT_STREAM_HEADERS);
+}
 
 const listMessages = route({
   method: "get",
@@ -131,7 +166,10 @@ export function chatRoutes() {
     const claims = c.get("claims");
     const { chat_id } = c.req.valid("param");
     const input = c.req.valid("json");
-    return c.json(await asUser(claims, (tx) => chats.addMessage(tx, claims.sub, chat_id, input)), 200);
+    const turn = await asUser(claims, (tx) => openTurn(tx, claims.sub, chat_id, input));
+    if (!turn.plan) return c.json(turn.message, 200);
+    if (input.stream) return streamedReply(c, claims, turn.message, turn.plan);
+    return c.json(await replyNow(withUser(claims), turn.plan), 200);
   });
   router.openapi(listMessages, async (c) => {
     const claims = c.get("claims");

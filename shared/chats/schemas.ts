@@ -59,6 +59,14 @@ export const MessageCreate = z.object({
   stream: z.boolean().default(false),
 }).openapi("MessageCreate");
 
+export const ReplyStream = z.string().openapi({
+  description: "Server-sent events, each `id: <n>`, `event: <type>` and one JSON `data:` line: " +
+    "`start` {message: the stored user message}; `delta` {text}; `reasoning` {text} (models that think " +
+    "aloud); then `done` {message: the stored reply, usage {prompt_tokens, completion_tokens}} or `error` " +
+    "{detail, code, message: the partial reply stored, or null}. Comment lines (`: keep-alive`) come while " +
+    "the provider is silent. The reply is generated and stored even if the client disconnects.",
+});
+
 export const ChatIdParams = z.object({
   chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
 });
@@ -68,3 +76,4 @@ export type Message = z.infer<typeof Message>;
 export type ChatCreate = z.infer<typeof ChatCreate>;
 export type ChatUpdate = z.infer<typeof ChatUpdate>;
 export type MessageCreate = z.infer<typeof MessageCreate>;
+export type MessageRole = z.infer<typeof MessageRole>;

@@ -9,7 +9,7 @@ import type postgres from "postgres";
 import type { Tx } from "../db/client.ts";
 import { keyset, type KeysetSpec, type Page, type PageRequest, toPage, unknownCursor } from "../db/paging.ts";
 import { ApiError, notFound } from "../http/errors.ts";
-import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate } from "./schemas.ts";
+import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate, MessageRole } from "./schemas.ts";
 
 const CHATS: KeysetSpec = { table: "public.chats", sortColumn: "updated_at", listOrder: "desc" };
 const MESSAGES: KeysetSpec = { table: "public.messages", sortColumn: "created_at", listOrder: "asc" };
@@ -133,4 +133,54 @@ export async function listMessages(
     await invalidCursor(tx, request, MESSAGES);
   }
   return toPage(rows, request, MESSAGES);
+}
+
+/** What a reply needs to know about its chat. */
+export interface ReplyChat {
+  model_config_id: string | null;
+  title: string;
+  /** Whether the chat has an assistant message already (so this reply is not its first). */
+  has_reply: boolean;
+}
+
+/** The chat's model, title and whether it has been answered before; undefined when not the caller's. */
+export async function chatForReply(tx: Tx, userId: string, chatId: string): Promise<ReplyChat | undefined> {
+  const [chat] = await tx<ReplyChat[]>`
+    select c.model_config_id, c.title,
+           exists (select 1 from public.messages m where m.chat_id = c.id and m.role = 'assistant') as has_reply
+    from public.chats c where c.id = ${chatId} and c.user_id = ${userId}`;
+  return chat;
+}
+
+export interface HistoryMessage {
+  role: MessageRole;
+  content: string;
+}
+
+/**
+ * The chat's newest messages, oldest first: as many as fit in `maxChars` characters, plus the one
+ * that crosses it (so the caller's finer trimming has the whole budget to work with).
+ */
+export async function recentHistory(tx: Tx, chatId: string, maxChars: number): Promise<HistoryMessage[]> {
+  return await tx<HistoryMessage[]>`
+    select role, content from (
+      select role, content, created_at, id,
+             sum(char_length(content)) over (order by created_at desc, id desc) - char_length(content)
+               as newer_chars
+      from public.messages where chat_id = ${chatId}
+    ) m
+    where newer_chars < ${maxChars}
+    order by created_at, id`;
+}
+
+/** Names the chat, unless it has been renamed meanwhile (only an `untitled` title is replaced). */
+export async function setGeneratedTitle(
+  tx: Tx,
+  userId: string,
+  chatId: string,
+  untitled: string,
+  title: string,
+) {
+  await tx`update public.chats set title = ${title}
+           where id = ${chatId} and user_id = ${userId} and title = ${untitled}`;
 }

@@ -32,6 +32,7 @@ const Env = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   MODEL_CATALOGUE_TTL_SECONDS: z.coerce.number().min(0).default(60),
+  CHAT_STREAM_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(300).default(15),
 }).refine((env) => env.SUPABASE_PUBLISHABLE_KEYS?.default ?? env.SUPABASE_ANON_KEY, {
   message: "Required: SUPABASE_PUBLISHABLE_KEYS (with a default key) or SUPABASE_ANON_KEY",
   path: ["SUPABASE_PUBLISHABLE_KEYS"],
@@ -50,6 +51,8 @@ export interface Config {
   maxBodyBytes: number;
   dbPoolMax: number;
   catalogueTtlSeconds: number;
+  /** Silence after which a streamed reply gets a keep-alive comment line. */
+  streamHeartbeatMs: number;
 }
 
 /** Why the configuration was refused: one line per variable, each naming it. */
@@ -81,6 +84,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     dbPoolMax: e.DB_POOL_MAX,
     catalogueTtlSeconds: e.MODEL_CATALOGUE_TTL_SECONDS,
+    streamHeartbeatMs: Math.round(e.CHAT_STREAM_HEARTBEAT_SECONDS * 1000),
   };
 }
 

@@ -28,6 +28,7 @@ import { validateKey } from "./upstream.ts";
 export { readProviderKey };
 export { browseCatalogue, type CatalogueOptions, providerCatalogue } from "./catalogue.ts";
 export { findRow as findProvider, type ProviderRow } from "./rows.ts";
+export { logProviderFailure, providerErrorCode } from "./upstream.ts";
 
 /** Runs work in one transaction as the caller (routes pass `(work) => asUser(claims, work)`). */
 export type WithUser = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;

@@ -3,7 +3,8 @@
  * Anthropic's `POST …/v1/messages`, as JSON or SSE. Each test scripts the replies (chunks, delays,
  * comment lines, mid-stream errors, dropped connections, statuses with Retry-After, usage where a
  * given provider puts it); the fake records every request. Unscripted requests get a default reply
- * in the request's own format.
+ * in the request's own format. `GET …/models` (what activating a provider calls to check the key)
+ * answers `FAKE_MODELS` in a shape every model-list parser reads, and is neither scripted nor recorded.
  *
  * @example
  * const fake = startFakeLlm();
@@ -53,9 +54,35 @@ export interface FakeLlm {
   /** Replies for the next requests, in order. */
   script(...replies: Scripted[]): void;
   close(): Promise<void>;
+  /** `await using fake = startFakeLlm()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const encoder = new TextEncoder();
+
+/** The fake's model list: `fake-small` has a tiny context window, for trimming tests. */
+export const FAKE_MODELS = [
+  { id: "fake-model", contextWindow: 131_072 },
+  { id: "fake-small", contextWindow: 400 },
+];
+
+/** One list that the OpenAI-style, Groq and Anthropic parsers all read (each takes its own fields). */
+function modelList() {
+  const data = FAKE_MODELS.map(({ id, contextWindow }) => ({
+    id,
+    object: "model",
+    type: "model",
+    created: 1730000000,
+    owned_by: "fake",
+    active: true,
+    display_name: id,
+    context_window: contextWindow,
+    max_input_tokens: contextWindow,
+    max_completion_tokens: 4096,
+    max_tokens: 4096,
+  }));
+  return { object: "list", data, has_more: false, first_id: data[0].id, last_id: data.at(-1)!.id };
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -134,6 +161,9 @@ export function startFakeLlm(): FakeLlm {
   }
 
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    if (req.method === "GET" && new URL(req.url).pathname.endsWith("/models")) {
+      return Response.json(modelList());
+    }
     const text = await req.text();
     let body: unknown = text;
     try {
@@ -155,6 +185,9 @@ export function startFakeLlm(): FakeLlm {
     async close() {
       closing.abort(new Error("fake provider closed"));
       await server.shutdown();
+    },
+    [Symbol.asyncDispose]() {
+      return this.close();
     },
   };
 }

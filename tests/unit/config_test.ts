@@ -22,6 +22,8 @@ Deno.test("a complete environment is read once into a typed configuration with d
   assert.equal(config.maxBodyBytes, 1024 * 1024);
   assert.equal(config.dbPoolMax, 10);
   assert.equal(config.catalogueTtlSeconds, 60);
+  assert.equal(config.streamHeartbeatMs, 15_000);
+  assert.equal(parseConfig({ ...base, CHAT_STREAM_HEARTBEAT_SECONDS: "0.25" }).streamHeartbeatMs, 250);
   assert.equal(parseConfig(base).corsOrigins, "*");
 });
 

@@ -1,0 +1,176 @@
+/**
+ * Replies from the user's provider, whole or streamed. Either way the reply is stored as an
+ * assistant message with its metadata (provider, model, usage, finish reason, latency) in a
+ * transaction of its own, opened only once the provider has finished: no transaction waits on a
+ * provider. An "Untitled chat" is named after its first reply, in the background.
+ * @module
+ */
+import { inBackground } from "../http/background.ts";
+import { ApiError } from "../http/errors.ts";
+import {
+  completeChat,
+  estimateTokens,
+  type FinishReason,
+  ProviderError,
+  streamChat,
+  type Usage,
+} from "../llm/chat/mod.ts";
+import { DISPLAY_NAMES } from "../providers/registry.ts";
+import { logProviderFailure, providerErrorCode, type WithUser } from "../providers/service.ts";
+import type { ReplyPlan } from "./reply-plan.ts";
+import { MAX_MESSAGE_CHARS, type Message } from "./schemas.ts";
+import { addMessage } from "./service.ts";
+import { nameChat } from "./titles.ts";
+
+export type { WithUser };
+
+/** Token counts as stored and sent; `estimated` when the provider reported none. */
+export interface ReplyUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  estimated?: true;
+}
+
+/** How a provider call ended, as far as the stored reply tells it. */
+interface Outcome {
+  text: string;
+  usage: Usage | null;
+  finishReason: FinishReason | "error";
+  latencyMs: number;
+  firstTokenMs?: number;
+  error?: ApiError;
+}
+
+/** The events of a streamed reply, after the stored user message (`start`, sent by the route). */
+export type ReplyEvent =
+  | { event: "delta"; data: { text: string } }
+  | { event: "reasoning"; data: { text: string } }
+  | { event: "done"; data: { message: Message; usage: ReplyUsage } }
+  | { event: "error"; data: { detail: string; code: string; message: Message | null } };
+
+/** A provider failure as the API's 502, with the provider's own reason (never the key) in `detail`. */
+export function providerFailure(error: ProviderError): ApiError {
+  logProviderFailure(error);
+  const reason = error.reason.endsWith(".") ? error.reason : `${error.reason}.`;
+  return new ApiError(502, providerErrorCode(error), `${DISPLAY_NAMES[error.provider]} ${reason}`);
+}
+
+function usageOf(plan: ReplyPlan, outcome: Outcome): ReplyUsage {
+  if (outcome.usage) {
+    return { prompt_tokens: outcome.usage.promptTokens, completion_tokens: outcome.usage.completionTokens };
+  }
+  const prompt = plan.request.messages.reduce((sum, message) => sum + estimateTokens(message), 0);
+  return { prompt_tokens: prompt, completion_tokens: Math.ceil(outcome.text.length / 4), estimated: true };
+}
+
+function metadataOf(plan: ReplyPlan, outcome: Outcome): Record<string, unknown> {
+  return {
+    provider: plan.request.provider,
+    model: plan.request.model,
+    model_config_id: plan.modelConfigId,
+    usage: usageOf(plan, outcome),
+    finish_reason: outcome.finishReason,
+    latency_ms: Math.round(outcome.latencyMs),
+    ...(outcome.firstTokenMs === undefined ? {} : { first_token_ms: Math.round(outcome.firstTokenMs) }),
+    ...(outcome.error ? { error: { code: outcome.error.code, detail: outcome.error.detail } } : {}),
+    ...(outcome.text.length > MAX_MESSAGE_CHARS ? { truncated: true } : {}),
+  };
+}
+
+/** Stores the reply (cut to the database's limit); 404 if the chat was deleted meanwhile. */
+function storeReply(withUser: WithUser, plan: ReplyPlan, outcome: Outcome): Promise<Message> {
+  const input = {
+    role: "assistant" as const,
+    content: outcome.text.slice(0, MAX_MESSAGE_CHARS),
+    metadata: metadataOf(plan, outcome),
+    stream: false,
+  };
+  return withUser((tx) => addMessage(tx, plan.userId, plan.chatId, input));
+}
+
+/** Names an "Untitled chat" after its first reply, without the caller waiting for it. */
+function nameInBackground(withUser: WithUser, plan: ReplyPlan, reply: string): void {
+  if (plan.titleFrom === null) return;
+  inBackground(nameChat(withUser, plan, plan.titleFrom, reply), "chat title");
+}
+
+/**
+ * One whole reply, stored and returned.
+ * @throws {ApiError} 502 when the provider fails (the user message stays stored).
+ */
+export async function replyNow(withUser: WithUser, plan: ReplyPlan): Promise<Message> {
+  const started = performance.now();
+  let result;
+  try {
+    result = await completeChat(plan.request);
+  } catch (error) {
+    throw error instanceof ProviderError ? providerFailure(error) : error;
+  }
+  const outcome = { ...result, latencyMs: performance.now() - started };
+  const message = await storeReply(withUser, plan, outcome);
+  nameInBackground(withUser, plan, result.text);
+  return message;
+}
+
+/** Why the reply could not be stored, as an `error` event's fields. */
+function storeFailure(error: unknown): { detail: string; code: string } {
+  if (error instanceof ApiError) return { detail: String(error.detail), code: error.code };
+  console.error(JSON.stringify({
+    level: "error",
+    msg: "reply not stored",
+    error: error instanceof Error ? error.name : typeof error,
+    message: error instanceof Error ? error.message : String(error),
+  }));
+  return { detail: "The reply could not be stored. Try again later.", code: "reply_not_stored" };
+}
+
+/** The stream's last event: the stored reply (`done`), or `error` with whatever text was stored. */
+async function endStream(withUser: WithUser, plan: ReplyPlan, outcome: Outcome): Promise<ReplyEvent> {
+  const failed = outcome.error;
+  if (failed && outcome.text === "") {
+    return { event: "error", data: { detail: String(failed.detail), code: failed.code, message: null } };
+  }
+  try {
+    const message = await storeReply(withUser, plan, outcome);
+    if (failed) {
+      return { event: "error", data: { detail: String(failed.detail), code: failed.code, message } };
+    }
+    nameInBackground(withUser, plan, outcome.text);
+    return { event: "done", data: { message, usage: usageOf(plan, outcome) } };
+  } catch (error) {
+    return { event: "error", data: { ...storeFailure(error), message: null } };
+  }
+}
+
+/**
+ * Streams a reply to `emit` (text `delta`s and `reasoning` as they come, then `done` or `error`)
+ * and stores it, partial text included when the provider fails midway. The reply is generated and
+ * stored whatever `emit` does with the events: a client that hangs up loses nothing.
+ */
+export async function streamReply(
+  withUser: WithUser,
+  plan: ReplyPlan,
+  emit: (event: ReplyEvent) => void,
+): Promise<void> {
+  const started = performance.now();
+  let text = "";
+  let usage: Usage | null = null;
+  let firstTokenMs: number | undefined;
+  for await (const event of streamChat(plan.request)) {
+    if (event.type === "delta") {
+      text += event.text;
+      firstTokenMs ??= performance.now() - started;
+      emit({ event: "delta", data: { text: event.text } });
+    } else if (event.type === "reasoning") {
+      emit({ event: "reasoning", data: { text: event.text } });
+    } else if (event.type === "usage") {
+      usage = event.usage;
+    } else {
+      const latencyMs = performance.now() - started;
+      const ending = event.type === "finish"
+        ? { finishReason: event.reason }
+        : { finishReason: "error" as const, error: providerFailure(event.error) };
+      emit(await endStream(withUser, plan, { text, usage, latencyMs, firstTokenMs, ...ending }));
+    }
+  }
+}

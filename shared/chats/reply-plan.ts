@@ -1,0 +1,119 @@
+/**
+ * The first step of a turn, in one transaction: store the message and, for a user message in a chat
+ * with a usable model, gather everything its reply needs (model, provider key read from Vault now,
+ * the history trimmed to the model's context window). The provider is called after this
+ * transaction has committed, never inside it.
+ * @module
+ */
+import type { Tx } from "../db/client.ts";
+import {
+  type ChatMessage,
+  type ChatProvider,
+  type ChatRequest,
+  trimToContextWindow,
+} from "../llm/chat/mod.ts";
+import { getDefaultModel, getModel } from "../models/service.ts";
+import type { ModelConfiguration } from "../models/schemas.ts";
+import { getProviderConnection, type ProviderConnection } from "../providers/service.ts";
+import { DEFAULT_CHAT_TITLE, type Message, type MessageCreate } from "./schemas.ts";
+import { addMessage, chatForReply, type HistoryMessage, recentHistory, type ReplyChat } from "./service.ts";
+
+/** A model's context window when its metadata does not say (most current chat models have more). */
+export const DEFAULT_CONTEXT_WINDOW = 32_768;
+/** A chat call's longest provider silence when the provider's metadata sets no `timeout`. */
+export const DEFAULT_CHAT_TIMEOUT_MS = 120_000;
+/** Characters fetched per token of budget: generous, so the token estimate does the real trimming. */
+const FETCH_CHARS_PER_TOKEN = 6;
+
+/** Everything a reply needs once the user message is stored. */
+export interface ReplyPlan {
+  userId: string;
+  chatId: string;
+  /** The chat-completion request, API key included: keep it in memory only. */
+  request: ChatRequest;
+  modelConfigId: string;
+  /** Set when this is the first reply of an "Untitled chat": the text its title is made from. */
+  titleFrom: string | null;
+}
+
+/** The stored message, and the plan for its reply when one is due. */
+export interface Turn {
+  message: Message;
+  plan: ReplyPlan | null;
+}
+
+function contextWindowOf(model: ModelConfiguration): number {
+  const known = Number(model.settings.metadata?.context_window);
+  return Number.isFinite(known) && known > 0 ? known : DEFAULT_CONTEXT_WINDOW;
+}
+
+function timeoutOf(connection: ProviderConnection): number {
+  return connection.metadata?.timeout === undefined ? DEFAULT_CHAT_TIMEOUT_MS : connection.timeoutMs;
+}
+
+type ChatModel = ModelConfiguration & { provider: ChatProvider };
+
+/** The model a reply comes from: the chat's own, else the caller's default; null if none is usable. */
+async function replyModel(tx: Tx, userId: string, chat: ReplyChat, defaultModel: ModelConfiguration | null) {
+  const model = chat.model_config_id ? await getModel(tx, userId, chat.model_config_id) : defaultModel;
+  if (!model?.is_active || model.provider === "imagerouter") return null;
+  return model as ChatModel;
+}
+
+/** The system prompt, then the newest history that fits the window with room left for the reply. */
+export function promptMessages(model: ModelConfiguration, history: HistoryMessage[]): ChatMessage[] {
+  const contextWindow = contextWindowOf(model);
+  const system = model.settings.system_prompt?.trim();
+  const messages: ChatMessage[] = system ? [{ role: "system", content: system }, ...history] : history;
+  const reserveTokens = Math.min(model.settings.max_tokens, Math.floor(contextWindow / 2));
+  return trimToContextWindow(messages, { contextWindow, reserveTokens });
+}
+
+function chatRequest(model: ChatModel, connection: ProviderConnection): Omit<ChatRequest, "messages"> {
+  const { temperature, max_tokens, top_p, frequency_penalty, presence_penalty } = model.settings;
+  return {
+    provider: model.provider,
+    baseUrl: connection.baseUrl,
+    apiKey: connection.apiKey,
+    model: model.model,
+    settings: { temperature, max_tokens, top_p, frequency_penalty, presence_penalty },
+    timeoutMs: timeoutOf(connection),
+  };
+}
+
+/** Plans the reply to the message just stored, or null when the chat has no usable model. */
+async function planReply(
+  tx: Tx,
+  userId: string,
+  chatId: string,
+  chat: ReplyChat,
+  defaultModel: ModelConfiguration | null,
+): Promise<ReplyPlan | null> {
+  const model = await replyModel(tx, userId, chat, defaultModel);
+  if (!model) return null;
+  const [connection, history] = await Promise.all([
+    getProviderConnection(tx, userId, model.provider),
+    recentHistory(tx, chatId, contextWindowOf(model) * FETCH_CHARS_PER_TOKEN),
+  ]);
+  if (!connection) return null;
+  const untitled = chat.title === DEFAULT_CHAT_TITLE && !chat.has_reply;
+  return {
+    userId,
+    chatId,
+    request: { ...chatRequest(model, connection), messages: promptMessages(model, history) },
+    modelConfigId: model.id,
+    titleFrom: untitled ? history.find((m) => m.role === "user")?.content ?? null : null,
+  };
+}
+
+/** Stores the message (404 for a chat that is not the caller's) and plans its reply when one is due. */
+export async function openTurn(tx: Tx, userId: string, chatId: string, input: MessageCreate): Promise<Turn> {
+  if (input.role !== "user") return { message: await addMessage(tx, userId, chatId, input), plan: null };
+  // One round trip: the insert, the chat's reply facts and the default model (needed when the chat has none).
+  const [message, chat, defaultModel] = await Promise.all([
+    addMessage(tx, userId, chatId, input),
+    chatForReply(tx, userId, chatId),
+    getDefaultModel(tx, userId),
+  ]);
+  return { message, plan: chat ? await planReply(tx, userId, chatId, chat, defaultModel) : null };
+}

@@ -1,0 +1,51 @@
+/** The SSE body of streamed replies: event framing, heartbeats while silent, a client that goes away. */
+import assert from "node:assert/strict";
+import { EventStream } from "../../shared/http/event-stream.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return await new Response(stream).text();
+}
+
+Deno.test("events are framed with ids, names and one JSON data line; close ends the body", async () => {
+  const events = new EventStream({ heartbeatMs: 10_000 });
+  events.send("start", { message: { id: "m1", content: "two\nlines" } });
+  events.send("delta", { text: "Hi" });
+  events.close();
+  events.send("delta", { text: "after close" });
+  assert.equal(
+    await readAll(events.body),
+    'id: 1\nevent: start\ndata: {"message":{"id":"m1","content":"two\\nlines"}}\n\n' +
+      'id: 2\nevent: delta\ndata: {"text":"Hi"}\n\n',
+  );
+  assert.equal(events.open, false);
+});
+
+Deno.test("a keep-alive comment is written after each silence, and only then", async () => {
+  const events = new EventStream({ heartbeatMs: 60 });
+  const body = readAll(events.body);
+  await sleep(150); // two silences: two comments
+  events.send("delta", { text: "a" });
+  await sleep(30); // shorter than a silence: none
+  events.send("delta", { text: "b" });
+  events.close();
+  const text = await body;
+  assert.equal(text.match(/^: keep-alive$/gm)?.length, 2, text);
+  assert.ok(text.indexOf(": keep-alive") < text.indexOf("event: delta"));
+  assert.equal(text.slice(text.indexOf("event: delta")).includes("keep-alive"), false);
+});
+
+Deno.test("a client that hangs up or stops reading never blocks or breaks the writer", async () => {
+  const gone = new EventStream({ heartbeatMs: 20 });
+  await gone.body.cancel();
+  assert.equal(gone.open, false);
+  gone.send("delta", { text: "nobody listens" }); // no throw
+  gone.close();
+  await sleep(50); // no heartbeat fires into a cancelled stream
+
+  const stalled = new EventStream({ heartbeatMs: 10_000, maxUnreadBytes: 1_000 });
+  for (let i = 0; i < 100; i++) stalled.send("delta", { text: "x".repeat(50) });
+  assert.equal(stalled.open, false, "a reader that fell too far behind is let go");
+  await assert.rejects(readAll(stalled.body), /stopped reading/);
+});
