@@ -144,13 +144,14 @@ async function endStream(withUser: WithUser, plan: ReplyPlan, outcome: Outcome):
 
 /**
  * Streams a reply to `emit` (text `delta`s and `reasoning` as they come, then `done` or `error`)
- * and stores it, partial text included when the provider fails midway. The reply is generated and
+ * and stores it, partial text included when the provider fails midway. A promise `emit` returns is
+ * awaited before the provider is read further (the client's pace); the reply is generated and
  * stored whatever `emit` does with the events: a client that hangs up loses nothing.
  */
 export async function streamReply(
   withUser: WithUser,
   plan: ReplyPlan,
-  emit: (event: ReplyEvent) => void,
+  emit: (event: ReplyEvent) => void | Promise<void>,
 ): Promise<void> {
   const started = performance.now();
   let text = "";
@@ -160,9 +161,9 @@ export async function streamReply(
     if (event.type === "delta") {
       text += event.text;
       firstTokenMs ??= performance.now() - started;
-      emit({ event: "delta", data: { text: event.text } });
+      await emit({ event: "delta", data: { text: event.text } });
     } else if (event.type === "reasoning") {
-      emit({ event: "reasoning", data: { text: event.text } });
+      await emit({ event: "reasoning", data: { text: event.text } });
     } else if (event.type === "usage") {
       usage = event.usage;
     } else {

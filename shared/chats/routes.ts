@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { inBackground } from "../http/background.ts";
+import { inBackground, keepAlive } from "../http/background.ts";
 import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
 import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
@@ -105,12 +105,16 @@ const withUser = (claims: UserClaims): WithUser => (work) => asUser(claims, work
 
 /**
  * The reply as server-sent events: `start` (the stored user message) now, then what the generation
- * emits. The generation runs on in the background, so a client that hangs up loses nothing.
+ * emits, at the pace the client reads. The generation runs on in the background, so a client that
+ * hangs up (or stalls) loses nothing.
  */
 function streamedReply(c: Context, claims: UserClaims, message: Message, plan: ReplyPlan) {
   const events = new EventStream();
   events.send("start", { message });
-  const generation = streamReply(withUser(claims), plan, ({ event, data }) => events.send(event, data));
+  const generation = streamReply(withUser(claims), plan, ({ event, data }) => {
+    events.send(event, data);
+    return events.ready();
+  });
   inBackground(generation.finally(() => events.close()), "streamed reply");
   return c.body(events.body, 200, EVENT_STREAM_HEADERS);
 }
@@ -169,7 +173,8 @@ export function chatRoutes() {
     const turn = await asUser(claims, (tx) => openTurn(tx, claims.sub, chat_id, input));
     if (!turn.plan) return c.json(turn.message, 200);
     if (input.stream) return streamedReply(c, claims, turn.message, turn.plan);
-    return c.json(await replyNow(withUser(claims), turn.plan), 200);
+    // A client that hangs up before the reply comes still finds it stored.
+    return c.json(await keepAlive(replyNow(withUser(claims), turn.plan)), 200);
   });
   router.openapi(listMessages, async (c) => {
     const claims = c.get("claims");

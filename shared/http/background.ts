@@ -12,6 +12,15 @@ declare global {
 }
 
 /**
+ * Keeps the isolate alive until `promise` settles, for work the request awaits but that must end even
+ * if the client hangs up first. Its outcome stays the awaiting caller's to handle.
+ */
+export function keepAlive<T>(promise: Promise<T>): Promise<T> {
+  globalThis.EdgeRuntime?.waitUntil(promise.then(() => {}, () => {}));
+  return promise;
+}
+
+/**
  * Runs `promise` to the end even after the response is sent. Its failure is logged (name and message
  * only), never thrown: nobody is left to catch it.
  */

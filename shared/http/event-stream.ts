@@ -1,7 +1,8 @@
 /**
- * A `text/event-stream` body written one event at a time, that never blocks or throws at the
- * writer: the work producing the events (a reply being generated) goes on at its own pace whether
- * the client reads slowly, hangs up, or never reads at all.
+ * A `text/event-stream` body written one event at a time, that never throws at the writer. A
+ * writer that awaits `ready()` goes at the client's pace while the client reads (so a fast producer
+ * does not pile events up in memory), and at its own pace once the client has hung up or stalled:
+ * the work producing the events (a reply being generated) always gets to its end.
  *
  * Each event is `id: <n>` (1, 2, ... for resuming), `event: <type>` and one `data:` line of JSON.
  * While nothing is written for `heartbeatMs`, a comment line keeps proxies and mobile networks from
@@ -17,13 +18,18 @@ export const EVENT_STREAM_HEADERS: Record<string, string> = {
   "x-accel-buffering": "no",
 };
 
-/** Bytes a client may fall behind before it is treated as gone (so a stalled reader cannot hold memory). */
+/** Unread bytes above which `ready()` waits for the client to catch up. */
+export const READY_BYTES = 64 * 1024;
+/** Unread bytes at which the client is treated as gone, whether or not the writer awaits `ready()`. */
 export const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
+/** How long `ready()` waits for a client that reads nothing before treating it as gone. */
+export const MAX_STALL_MS = 30_000;
 
 export interface EventStreamOptions {
   /** Silence after which a `: keep-alive` comment is written (default: CHAT_STREAM_HEARTBEAT_SECONDS). */
   heartbeatMs?: number;
   maxUnreadBytes?: number;
+  maxStallMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -33,21 +39,28 @@ export class EventStream {
   readonly body: ReadableStream<Uint8Array>;
   readonly #heartbeatMs: number;
   readonly #maxUnreadBytes: number;
+  readonly #maxStallMs: number;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #open = true;
   #sequence = 0;
   #heartbeat: ReturnType<typeof setTimeout> | undefined;
+  #caughtUp:
+    | { promise: Promise<void>; resolve: () => void; stall: ReturnType<typeof setTimeout> }
+    | undefined;
 
   constructor(options: EventStreamOptions = {}) {
     this.#heartbeatMs = options.heartbeatMs ?? config().streamHeartbeatMs;
     this.#maxUnreadBytes = options.maxUnreadBytes ?? MAX_UNREAD_BYTES;
+    this.#maxStallMs = options.maxStallMs ?? MAX_STALL_MS;
     this.body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#controller = controller;
         this.#armHeartbeat();
       },
+      // Called when the client has read the queue below READY_BYTES.
+      pull: () => this.#release(),
       cancel: () => this.#stop(),
-    }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });
+    }, { highWaterMark: READY_BYTES, size: (chunk) => chunk.byteLength });
   }
 
   /** Whether the client is still there (false after it hung up or the stream was closed). */
@@ -60,6 +73,23 @@ export class EventStream {
     this.#write(`id: ${++this.#sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /**
+   * Resolves once the client has read enough of what was sent, or at once when it is gone. A client
+   * that reads nothing for `maxStallMs` is let go, so awaiting this never stops the writer for good.
+   */
+  ready(): Promise<void> {
+    if (!this.#open || (this.#controller.desiredSize ?? 0) > 0) return Promise.resolve();
+    if (!this.#caughtUp) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      const stall = setTimeout(
+        () => this.#drop("The client stopped reading the event stream."),
+        this.#maxStallMs,
+      );
+      this.#caughtUp = { promise, resolve, stall };
+    }
+    return this.#caughtUp.promise;
+  }
+
   /** Ends the stream (the last event has been sent). */
   close(): void {
     if (!this.#open) return;
@@ -69,9 +99,8 @@ export class EventStream {
 
   #write(text: string): void {
     if (!this.#open) return;
-    if (-(this.#controller.desiredSize ?? 0) > this.#maxUnreadBytes) {
-      this.#stop();
-      this.#controller.error(new Error("The client stopped reading the event stream."));
+    if (READY_BYTES - (this.#controller.desiredSize ?? 0) > this.#maxUnreadBytes) {
+      this.#drop("The client fell too far behind the event stream.");
       return;
     }
     this.#controller.enqueue(encoder.encode(text));
@@ -83,8 +112,22 @@ export class EventStream {
     this.#heartbeat = setTimeout(() => this.#write(": keep-alive\n\n"), this.#heartbeatMs);
   }
 
+  #release(): void {
+    if (!this.#caughtUp) return;
+    clearTimeout(this.#caughtUp.stall);
+    this.#caughtUp.resolve();
+    this.#caughtUp = undefined;
+  }
+
+  #drop(reason: string): void {
+    if (!this.#open) return;
+    this.#stop();
+    this.#controller.error(new Error(reason));
+  }
+
   #stop(): void {
     this.#open = false;
     clearTimeout(this.#heartbeat);
+    this.#release();
   }
 }

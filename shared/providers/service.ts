@@ -53,11 +53,13 @@ export async function getProviderConnection(
   userId: string,
   provider: ProviderId,
 ): Promise<ProviderConnection | null> {
-  const row = await findRow(tx, userId, provider);
+  // Row and key in one round trip: a key read for a row that turns out unusable is simply dropped.
+  const [row, apiKey] = await Promise.all([
+    findRow(tx, userId, provider),
+    readProviderKey(tx, userId, provider),
+  ]);
   const baseUrl = row && resolveBaseUrl(provider, row.base_url);
-  if (!row?.is_active || !row.has_api_key || !baseUrl) return null;
-  const apiKey = await readProviderKey(tx, userId, provider);
-  if (!apiKey) return null;
+  if (!row?.is_active || !apiKey || !baseUrl) return null;
   return {
     provider,
     providerId: row.id,

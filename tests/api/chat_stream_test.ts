@@ -60,10 +60,10 @@ Deno.test("a streamed reply (Mistral: comment lines, usage on the final chunk) r
   assert.equal("stream_options" in sent, false, "Mistral refuses stream_options");
 });
 
-Deno.test("Anthropic streams: pings skipped, thinking as reasoning events, cumulative output tokens", async () => {
+Deno.test("Anthropic streams: pings skipped, thinking as reasoning events, cumulative output tokens; then a title", async () => {
   await using fake = startFakeLlm();
   const { user } = await userWithFakeModel(fake, "anthropic");
-  const chat = await createChat(user, { title: "Claude" });
+  const chat = await createChat(user);
   fake.script(anthropicStream({
     chunks: ["Hello", " from", " Claude"],
     thinking: ["Let me think."],
@@ -80,6 +80,13 @@ Deno.test("Anthropic streams: pings skipped, thinking as reasoning events, cumul
   assert.equal(result.text, "Hello from Claude");
   assert.deepEqual(done.usage, { prompt_tokens: 20, completion_tokens: 9 });
   assert.equal((await messagesOf(user, chat.id))[1].content, "Hello from Claude");
+  // The Untitled chat is named after the stream, from the (unscripted) fake's whole answer.
+  const title = await eventually(
+    async () => (await call(`/v1/chats/${chat.id}`, { token: user.token })).body.chat.title,
+    (title) => title !== "Untitled chat",
+  );
+  assert.equal(title, "Hello from the fake provider");
+  assert.equal(fake.requests[1].body.stream, false);
 });
 
 Deno.test("a provider error mid-stream ends with an error event; the partial text is stored", async () => {
@@ -152,7 +159,7 @@ Deno.test("a client that disconnects mid-stream loses nothing: the whole reply i
   assert.equal(fake.disconnects, 0, "the provider's stream was read to its end");
 });
 
-Deno.test("deltas pass through the gateway as they come (not buffered), with heartbeats only while silent", async () => {
+Deno.test("deltas pass through the gateway as they come, not buffered", async () => {
   await using fake = startFakeLlm();
   const { user } = await userWithFakeModel(fake, "openai");
   const chat = await createChat(user, { title: "Timing" });

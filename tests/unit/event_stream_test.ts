@@ -47,5 +47,38 @@ Deno.test("a client that hangs up or stops reading never blocks or breaks the wr
   const stalled = new EventStream({ heartbeatMs: 10_000, maxUnreadBytes: 1_000 });
   for (let i = 0; i < 100; i++) stalled.send("delta", { text: "x".repeat(50) });
   assert.equal(stalled.open, false, "a reader that fell too far behind is let go");
-  await assert.rejects(readAll(stalled.body), /stopped reading/);
+  await assert.rejects(readAll(stalled.body), /fell too far behind/);
+});
+
+Deno.test("ready() paces the writer to a reading client, and lets go of one that stalls or leaves", async () => {
+  const events = new EventStream({ heartbeatMs: 10_000, maxStallMs: 200 });
+  const big = "x".repeat(40_000);
+  events.send("delta", { text: big });
+  events.send("delta", { text: big });
+  let caughtUp = false;
+  const waiting = events.ready().then(() => caughtUp = true);
+  await sleep(20);
+  assert.equal(caughtUp, false, "80 kB unread: the writer waits");
+  const reader = events.body.getReader();
+  await reader.read();
+  await reader.read();
+  await waiting;
+  assert.equal(caughtUp, true, "read: the writer goes on");
+  assert.equal(events.open, true);
+
+  events.send("delta", { text: big });
+  events.send("delta", { text: big });
+  const started = performance.now();
+  await events.ready(); // nobody reads: after maxStallMs the client is let go
+  assert.ok(performance.now() - started >= 150);
+  assert.equal(events.open, false);
+  await events.ready(); // and from then on the writer never waits
+  reader.releaseLock();
+
+  const leaving = new EventStream({ heartbeatMs: 10_000 });
+  leaving.send("delta", { text: big });
+  leaving.send("delta", { text: big });
+  const pending = leaving.ready();
+  await leaving.body.cancel();
+  await pending;
 });
