@@ -1,16 +1,23 @@
 /**
  * One worker invocation: claim due jobs under a lease and run up to `concurrency` of them at a time
- * until the queue is empty or the time budget is nearly spent, then report what happened. Each job
- * ends completed, back in the queue with backoff, failed, or — when its lease was revoked (cancelled,
- * or taken over after the lease expired) — untouched by this run, with any files it wrote removed.
+ * until the queue is empty or the time budget is nearly spent, then report what happened.
+ *
+ * The loop owns the queue traffic: whenever jobs finish, their results and the claim for the freed
+ * slots go out in one statement, so a burst of jobs finishing together costs one round trip; claims
+ * take at most half the slots, so a second statement can be on its way while one is answered. Each
+ * job ends completed, back in the queue with backoff, failed, or — when its lease was revoked
+ * (cancelled, or taken over after the lease expired) — untouched by this run.
  * @module
  */
+import { setImmediate } from "node:timers";
 import { type Sql, sql } from "../db/client.ts";
-import { failureOf, isExpectedFailure, type JobHandler, LeaseLost, PermanentJobError } from "./handler.ts";
+import type { WorkerConfig } from "./config.ts";
+import { type Deadline, deadline } from "./deadline.ts";
+import type { JobHandler } from "./handler.ts";
 import { runImageJob } from "./image-job.ts";
 import { removeImages } from "./image-store.ts";
-import { type ClaimedJob, claimJobs, completeJob, failJob, wakeWorker } from "./queue.ts";
-import type { WorkerConfig } from "./config.ts";
+import { type Outcome, runJob } from "./job-run.ts";
+import { type ClaimedJob, completeAndClaim, type Completion, wakeWorker } from "./queue.ts";
 
 /** What one invocation did. `lost`: jobs whose lease was revoked while they ran (nothing written). */
 export interface DrainSummary {
@@ -32,149 +39,140 @@ export interface DrainOptions {
   discardFiles?: (paths: string[]) => Promise<unknown>;
 }
 
-function log(fields: Record<string, unknown>) {
-  console.log(JSON.stringify({ level: "info", ...fields }));
+const BUDGET_SPENT = "was still working when the worker's time budget ran out";
+
+interface Finished extends Completion {
+  settle(completed: boolean): void;
+  fail(error: unknown): void;
 }
 
-/** The invocation's deadline, as a signal whose reason reads well in a job's error_log. */
-function budgetSignal(budgetMs: number) {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new Error("was still working when the worker's time budget ran out")),
-    budgetMs,
-  );
-  return { signal: controller.signal, stop: () => clearTimeout(timer) };
+/** A promise to wait on until the next job event, replaced once it has fired. */
+function nextSignal() {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => fire = resolve);
+  return { fired, fire };
 }
 
 class Drain {
   readonly summary = { claimed: 0, completed: 0, failed: 0, retried: 0, lost: 0 };
-  readonly #running = new Set<Promise<void>>();
-  readonly #deadline: number;
-  readonly #budget: ReturnType<typeof budgetSignal>;
-  readonly #handlers: Record<string, JobHandler>;
+  readonly #config: WorkerConfig;
   readonly #db: Sql;
-  readonly #discard: (paths: string[]) => Promise<unknown>;
+  readonly #started = performance.now();
+  readonly #budget: Deadline;
+  /** At most half the slots per claim, so that the next batch is claimed while one is written. */
+  readonly #claimSize: number;
+  readonly #runs = new Set<Promise<void>>();
+  readonly #writes = new Set<Promise<void>>();
+  #active = 0;
+  /** Slots promised to claims in flight. */
+  #reserved = 0;
+  #finished: Finished[] = [];
+  #event = nextSignal();
+  #mayHaveMore = true;
+  #outOfTime = false;
 
   constructor(readonly options: DrainOptions) {
-    this.#deadline = performance.now() + options.config.budgetMs;
-    this.#budget = budgetSignal(options.config.budgetMs);
-    this.#handlers = options.handlers ?? JOB_HANDLERS;
+    this.#config = options.config;
     this.#db = options.db ?? sql();
-    this.#discard = options.discardFiles ?? removeImages;
+    this.#claimSize = Math.max(1, Math.ceil(this.#config.concurrency / 2));
+    // Its explanation becomes the error_log of a job the budget cuts off.
+    this.#budget = deadline(this.#config.budgetMs, { explanation: BUDGET_SPENT });
   }
-
-  #remaining = () => this.#deadline - performance.now();
 
   /** Runs until the queue is empty or the budget is spent; true when work may be left behind. */
   async run(): Promise<boolean> {
-    const { concurrency, minJobMs, leaseSeconds } = this.options.config;
-    let mayHaveMore = true;
-    let outOfTime = false;
     try {
       while (true) {
-        const free = concurrency - this.#running.size;
-        outOfTime = this.#remaining() < minJobMs;
-        if (mayHaveMore && free > 0 && !outOfTime) {
-          const jobs = await claimJobs(free, leaseSeconds, this.#db);
-          this.summary.claimed += jobs.length;
-          jobs.forEach((job) => this.#start(job));
-          mayHaveMore = jobs.length === free;
-        }
-        if (this.#running.size === 0) break;
-        await Promise.race(this.#running);
-        // A finished job frees a slot; new or newly due jobs may be waiting.
-        mayHaveMore = true;
+        this.#outOfTime = performance.now() - this.#started > this.#config.budgetMs - this.#config.minJobMs;
+        this.#flush();
+        if (this.#active === 0 && this.#finished.length === 0 && this.#writes.size === 0) break;
+        await this.#nextEvent();
       }
     } finally {
-      await Promise.allSettled(this.#running);
-      this.#budget.stop();
+      await Promise.allSettled([...this.#runs, ...this.#writes]);
+      this.#budget.clear();
     }
-    return outOfTime && mayHaveMore;
+    return this.#outOfTime && this.#mayHaveMore;
   }
 
-  #start(job: ClaimedJob) {
-    const running = this.#runOne(job).finally(() => this.#running.delete(running));
-    this.#running.add(running);
+  /** Sends what finished, and claims for the free slots no claim in flight covers yet. */
+  #flush() {
+    while (true) {
+      const finished = this.#finished.splice(0);
+      const free = this.#config.concurrency - this.#active - this.#reserved;
+      const limit = this.#mayHaveMore && !this.#outOfTime ? Math.min(free, this.#claimSize) : 0;
+      if (finished.length === 0 && limit <= 0) return;
+      this.#reserved += limit;
+      const write = this.#write(finished, limit).finally(() => {
+        this.#writes.delete(write);
+        this.#event.fire();
+      });
+      this.#writes.add(write);
+    }
   }
 
-  async #runOne(job: ClaimedJob) {
-    const started = performance.now();
-    const signal = AbortSignal.any([
-      this.#budget.signal,
-      AbortSignal.timeout(this.options.config.imageTimeoutMs),
-    ]);
-    let outcome: string;
+  /** Writes the finished jobs and claims `limit` more; a failed write leaves those jobs to their leases. */
+  async #write(finished: Finished[], limit: number): Promise<void> {
+    let claimed: ClaimedJob[] = [];
     try {
-      outcome = await this.#attempt(job, signal);
+      const written = await completeAndClaim(finished, limit, this.#config.leaseSeconds, this.#db);
+      for (const item of finished) item.settle(written.completed.get(item.job.id) ?? false);
+      claimed = written.claimed;
     } catch (error) {
-      // The database failed us: the lease runs out and the job is claimed again later.
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: "job bookkeeping failed",
-          job_id: job.id,
-          error: String(error),
+      console.error(JSON.stringify({ level: "error", msg: "queue write failed", error: String(error) }));
+      for (const item of finished) item.fail(error);
+    }
+    this.#reserved -= limit;
+    if (limit > 0 && claimed.length < limit) this.#mayHaveMore = false;
+    this.summary.claimed += claimed.length;
+    if (claimed.length > 0) this.#startBatch(claimed);
+  }
+
+  /** Jobs claimed together start together, so they share one deadline (one timer per batch). */
+  #startBatch(jobs: ClaimedJob[]) {
+    const limit = deadline(this.#config.imageTimeoutMs, { parent: this.#budget.signal });
+    void Promise.allSettled(jobs.map((job) => this.#start(job, limit.signal))).then(limit.clear);
+  }
+
+  /** Waits for an event, then one more turn of the event loop so a burst is handled together. */
+  async #nextEvent() {
+    await this.#event.fired;
+    this.#event = nextSignal();
+    // setImmediate, not setTimeout(0): a timer costs a millisecond or more, a burst of short jobs
+    // would spend more time waiting for it than writing.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** A job finished or freed its slot: new or newly due jobs may be waiting too. */
+  #jobEvent() {
+    this.#mayHaveMore = true;
+    this.#event.fire();
+  }
+
+  #start(job: ClaimedJob, signal: AbortSignal): Promise<void> {
+    this.#active += 1;
+    const run = runJob(job, {
+      handlers: this.options.handlers ?? JOB_HANDLERS,
+      db: this.#db,
+      leaseSeconds: this.#config.leaseSeconds,
+      signal,
+      release: () => {
+        this.#active -= 1;
+        this.#jobEvent();
+      },
+      complete: (job, output) =>
+        new Promise<boolean>((settle, fail) => {
+          this.#finished.push({ job, output, settle, fail });
+          this.#jobEvent();
         }),
-      );
-      outcome = "unrecorded";
-    }
-    log({
-      msg: "job",
-      job_id: job.id,
-      job_type: job.job_type,
-      attempt: job.attempts,
-      outcome,
-      duration_ms: Math.round(performance.now() - started),
-    });
+      discard: this.options.discardFiles ?? removeImages,
+    }).then((outcome) => this.#count(outcome)).finally(() => this.#runs.delete(run));
+    this.#runs.add(run);
+    return run;
   }
 
-  async #attempt(job: ClaimedJob, signal: AbortSignal): Promise<string> {
-    try {
-      const handler = this.#handlers[job.job_type];
-      if (!handler) throw new PermanentJobError(`This worker cannot run jobs of type "${job.job_type}".`);
-      const context = { signal, leaseSeconds: this.options.config.leaseSeconds, db: this.#db };
-      const { output, files } = await handler(job, context);
-      if (await completeJob(job, output, this.#db)) return this.#count("completed");
-      await this.#discardQuietly(job, files);
-      return this.#count("lost");
-    } catch (error) {
-      if (error instanceof LeaseLost) return this.#count("lost");
-      return await this.#recordFailure(job, error);
-    }
-  }
-
-  /** Files of a refused result; if they cannot go now, they stay until the job is deleted (then the sweep takes them). */
-  async #discardQuietly(job: ClaimedJob, files: string[]) {
-    try {
-      await this.#discard(files);
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: "could not discard files",
-          job_id: job.id,
-          error: String(error),
-        }),
-      );
-    }
-  }
-
-  async #recordFailure(job: ClaimedJob, error: unknown): Promise<string> {
-    if (!isExpectedFailure(error)) {
-      console.error(
-        JSON.stringify({ level: "error", msg: "job crashed", job_id: job.id, error: String(error) }),
-      );
-    }
-    const failure = failureOf(error);
-    const outcome = await failJob(job, failure, this.#db);
-    if (outcome === "pending") return this.#count("retried");
-    if (outcome === "failed") return this.#count("failed");
-    return this.#count("lost");
-  }
-
-  #count(outcome: "completed" | "failed" | "retried" | "lost"): string {
-    this.summary[outcome] += 1;
-    return outcome;
+  #count(outcome: Outcome) {
+    if (outcome !== "unrecorded") this.summary[outcome] += 1;
   }
 }
 

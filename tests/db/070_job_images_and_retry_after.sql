@@ -1,8 +1,8 @@
 -- Generated images and the worker's extras: the private job-images bucket and its owner-read policy,
--- the orphan query the storage sweep uses, the hourly sweep schedule, and fail_job's Retry-After
--- overload.
+-- the orphan query the storage sweep uses, the hourly sweep schedule, fail_job's Retry-After
+-- overload, the batch completion and the claim order (expired leases first, then due jobs in order).
 begin;
-select plan(16);
+select plan(22);
 
 \ir helpers.psql
 -- A job of the label's user, and a stored image for it.
@@ -117,6 +117,61 @@ select ok(
   not has_function_privilege('authenticated', 'private.fail_job(uuid,uuid,text,boolean,integer)', 'execute')
   and has_function_privilege('service_role', 'private.fail_job(uuid,uuid,text,boolean,integer)', 'execute'),
   'only service_role may fail jobs'
+);
+
+-- -----------------------------------------------------------------------------------------------------
+-- complete_jobs: a batch in one statement, fenced like complete_job
+-- -----------------------------------------------------------------------------------------------------
+
+reset role;
+select pg_temp.new_job_with_image('owner', 'first');
+select pg_temp.new_job_with_image('owner', 'second');
+update public.jobs set run_after = '1800-01-01' where id in (pg_temp.id('first'), pg_temp.id('second'));
+set local role service_role;
+create temp table claimed on commit drop as select id, lease_token from private.claim_jobs(2, 60);
+select set_eq(
+  $$ select id from claimed $$,
+  array[pg_temp.id('first'), pg_temp.id('second')],
+  'the oldest due jobs are claimed'
+);
+select results_eq(
+  $$ select job_id, completed from private.complete_jobs((
+       select jsonb_agg(jsonb_build_object('id', id, 'lease_token',
+                case when id = pg_temp.id('first') then lease_token else gen_random_uuid() end,
+                'output', jsonb_build_object('images', jsonb_build_array())))
+       from claimed)) order by job_id = pg_temp.id('first') desc $$,
+  $$ values (pg_temp.id('first'), true), (pg_temp.id('second'), false) $$,
+  'the holder''s job is completed; a wrong token completes nothing'
+);
+select results_eq(
+  $$ select id, status, output_data from public.jobs where id in (pg_temp.id('first'), pg_temp.id('second')) order by status $$,
+  $$ values (pg_temp.id('first'), 'completed'::text, '{"images": []}'::jsonb), (pg_temp.id('second'), 'processing'::text, null::jsonb) $$,
+  'only the fenced-in job changed'
+);
+select results_eq(
+  $$ select completed from private.complete_jobs((
+       select jsonb_agg(jsonb_build_object('id', id, 'lease_token', lease_token)) from claimed where id = pg_temp.id('first'))) $$,
+  $$ values (true) $$,
+  'completing again with the same token is an idempotent success'
+);
+
+-- -----------------------------------------------------------------------------------------------------
+-- claim_jobs: expired leases first, then due jobs in order
+-- -----------------------------------------------------------------------------------------------------
+
+reset role;
+update public.jobs set locked_until = now() - interval '1 second' where id = pg_temp.id('second');
+set local role service_role;
+select results_eq(
+  $$ select id, attempts from private.claim_jobs(1, 60) $$,
+  $$ values (pg_temp.id('second'), 2) $$,
+  'a job whose lease expired is taken back first, as its next attempt'
+);
+reset role;
+select ok(
+  not has_function_privilege('authenticated', 'private.complete_jobs(jsonb)', 'execute')
+  and has_function_privilege('service_role', 'private.complete_jobs(jsonb)', 'execute'),
+  'only service_role may complete jobs'
 );
 
 select * from finish();
