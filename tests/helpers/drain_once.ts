@@ -1,6 +1,8 @@
 /**
  * One worker run in its own process (so a test can kill it mid-batch): drains the queue with the
  * settings from the environment (WORKER_LEASE_SECONDS, WORKER_BUDGET_MS, ...) and prints the summary.
+ * MAKE_DUE names parked jobs (comma-separated ids) to make due right before the claim, so that the
+ * stack's own worker, woken by other tests, has no time to take them first.
  *
  * Usage: deno run -A tests/helpers/drain_once.ts
  * @module
@@ -9,6 +11,8 @@ import { sql } from "../../shared/db/client.ts";
 import { drainQueue } from "../../shared/jobs/drain.ts";
 import { jobsConfig } from "../../shared/jobs/config.ts";
 
+const due = Deno.env.get("MAKE_DUE")?.split(",").filter(Boolean) ?? [];
+if (due.length) await sql()`update public.jobs set run_after = now() where id in ${sql()(due)}`;
 console.log("draining");
 const summary = await drainQueue({ config: jobsConfig().worker });
 console.log(JSON.stringify(summary));

@@ -74,10 +74,9 @@ Deno.test("a worker killed mid-batch: its lease expires and another run complete
   await withFixture(async ({ sql, fake, user }) => {
     fake.script({ hold: true });
     const jobId = await insertParkedJob(sql, user.id, INPUT);
-    await makeDue(sql, [jobId]);
     const worker = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", new URL("../helpers/drain_once.ts", import.meta.url).pathname],
-      env: { WORKER_LEASE_SECONDS: "2", WORKER_BUDGET_MS: "30000" },
+      env: { WORKER_LEASE_SECONDS: "2", WORKER_BUDGET_MS: "30000", MAKE_DUE: jobId },
       stdout: "null",
       stderr: "null",
     }).spawn();
