@@ -3,9 +3,8 @@
  * that are announced but not offered yet (202 placeholders).
  * @module
  */
-import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../http/app.ts";
-import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
+import { authErrors, bearer, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { bearerToken, requireUser } from "./middleware.ts";
 import {
   ComingSoon,
@@ -22,8 +21,7 @@ import {
 } from "./schemas.ts";
 import * as auth from "./service.ts";
 
-const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
-  createRoute({ ...config, tags: ["auth"] });
+const route = routeBuilder("auth", { secured: false });
 
 const signUp = route({
   method: "post",

@@ -2,14 +2,13 @@
  * Chats: the caller's conversations and their messages (API.md "Chats").
  * @module
  */
-import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { inBackground, keepAlive } from "../http/background.ts";
 import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
-import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
+import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
 import type { UserClaims } from "../http/types.ts";
 import { openTurn, type ReplyPlan } from "./reply-plan.ts";
@@ -26,8 +25,7 @@ import {
 } from "./schemas.ts";
 import * as chats from "./service.ts";
 
-const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
-  createRoute({ ...config, tags: ["chats"], security: bearer });
+const route = routeBuilder("chats");
 
 const text = { type: "string" as const };
 const pageHeaders = {

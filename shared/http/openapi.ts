@@ -2,7 +2,7 @@
  * Small builders for route definitions, so each route states only what is its own.
  * @module
  */
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 
 export const ErrorEnvelope = z.object({
   detail: z.unknown().openapi({ description: "A sentence, or for 422 a list of {loc, msg, type}" }),
@@ -37,3 +37,15 @@ export const errors = {
 } as const;
 
 export const bearer = [{ Bearer: [] }];
+
+type RouteConfig = Parameters<typeof createRoute>[0];
+
+/**
+ * The route builder for one domain: each route gets the domain's tag and, unless `secured` is
+ * false, the bearer-token requirement in the OpenAPI document.
+ * @example const route = routeBuilder("chats"); const listChats = route({ method: "get", ... });
+ */
+export function routeBuilder(tag: string, { secured = true } = {}) {
+  return <const R extends RouteConfig>(config: R) =>
+    createRoute({ ...config, tags: [tag], ...(secured ? { security: bearer } : {}) });
+}

@@ -3,11 +3,11 @@
  * deleted and retried; the image model list and the cost estimate.
  * @module
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asService, asUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
+import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
 import {
   CostEstimate,
@@ -20,8 +20,7 @@ import {
 } from "./schemas.ts";
 import * as jobs from "./service.ts";
 
-const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
-  createRoute({ ...config, tags: ["jobs"], security: bearer });
+const route = routeBuilder("jobs");
 
 const listJobs = route({
   method: "get",

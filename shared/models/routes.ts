@@ -3,11 +3,10 @@
  * configurations (import, read, delete, default).
  * @module
  */
-import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { authErrors, bearer, body, ErrorEnvelope, errors, json } from "../http/openapi.ts";
+import { authErrors, body, ErrorEnvelope, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
 import type { UserClaims } from "../http/types.ts";
 import {
@@ -20,8 +19,7 @@ import {
 } from "./schemas.ts";
 import * as models from "./service.ts";
 
-const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
-  createRoute({ ...config, tags: ["models"], security: bearer });
+const route = routeBuilder("models");
 
 const text = { type: "string" as const };
 const pageHeaders = {

@@ -3,14 +3,13 @@
  * updates (key rotation or removal), deactivation, and one provider's model catalogue.
  * @module
  */
-import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
 import type { UserClaims } from "../http/types.ts";
 import { createRouter } from "../http/app.ts";
 import { ApiError, validationDetails } from "../http/errors.ts";
 import { jsonField, readObjectBody } from "../http/flexible-body.ts";
-import { authErrors, bearer, body, ErrorEnvelope, errors, json } from "../http/openapi.ts";
+import { authErrors, body, ErrorEnvelope, errors, json, routeBuilder } from "../http/openapi.ts";
 import {
   ActivateProviderRequest,
   ActivateProviderResponse,
@@ -23,8 +22,7 @@ import {
 } from "./schemas.ts";
 import * as providers from "./service.ts";
 
-const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
-  createRoute({ ...config, tags: ["providers"], security: bearer });
+const route = routeBuilder("providers");
 
 const upstreamErrors = {
   400: json(ErrorEnvelope, "Unsupported provider, or the provider rejected the key"),

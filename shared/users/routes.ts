@@ -2,12 +2,11 @@
  * Users: the caller's profile, onboarding, account deletion schedule, data export.
  * @module
  */
-import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { forbidden } from "../http/errors.ts";
-import { authErrors, bearer, body, errors, json } from "../http/openapi.ts";
+import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import {
   DeletionCanceled,
   DeletionScheduled,
@@ -19,8 +18,7 @@ import {
 } from "./schemas.ts";
 import * as users from "./service.ts";
 
-const route = <const R extends Parameters<typeof createRoute>[0]>(config: R) =>
-  createRoute({ ...config, tags: ["users"], security: bearer });
+const route = routeBuilder("users");
 
 const getProfile = route({
   method: "get",
