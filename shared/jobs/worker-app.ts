@@ -7,6 +7,8 @@
  */
 import { Hono } from "hono";
 import { hasServiceCredential } from "../auth/service-key.ts";
+import { config } from "../config/env.ts";
+import { keepAlive } from "../http/background.ts";
 import { drainQueue, type DrainSummary } from "./drain.ts";
 import { sweepOrphanedImages } from "./image-sweep.ts";
 import { jobsConfig } from "./config.ts";
@@ -29,15 +31,10 @@ async function work(reason: string | undefined): Promise<WorkerRun> {
   return files_removed === undefined ? summary : { ...summary, files_removed };
 }
 
-/** Keeps the run alive if the caller hangs up first (pg_net gives up after 5 s; the drain goes on). */
-function keepAlive<T>(promise: Promise<T>): Promise<T> {
-  const runtime =
-    (globalThis as { EdgeRuntime?: { waitUntil(promise: Promise<unknown>): unknown } }).EdgeRuntime;
-  runtime?.waitUntil(promise.catch(() => {}));
-  return promise;
-}
-
 export function createWorkerApp(): Hono {
+  // Read the configuration now: a missing variable fails the boot with its name.
+  config();
+  jobsConfig();
   const app = new Hono().basePath("/worker");
   app.use("*", async (c, next) => {
     if (!hasServiceCredential(c.req.raw.headers)) {
@@ -45,6 +42,7 @@ export function createWorkerApp(): Hono {
     }
     await next();
   });
+  // keepAlive: pg_net gives up after 5 s, the drain goes on to the end of its budget.
   app.post("/", async (c) => c.json(await keepAlive(work(await reasonOf(c.req.raw)))));
   app.onError((error, c) => {
     console.error(JSON.stringify({ level: "error", msg: "worker run failed", error: String(error) }));
