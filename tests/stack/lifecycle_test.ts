@@ -36,7 +36,7 @@ async function processesInGroup(pgid: number): Promise<string[]> {
   return stdout.split("\n").filter((line) => line.trim().split(/\s+/)[0] === String(pgid));
 }
 
-Deno.test("start, status -o env, health through the gateway, and stop leaving nothing behind", async () => {
+Deno.test("start, status -o env, health, reset to the same schema, and stop leaving nothing behind", async () => {
   const stateDir = await Deno.makeTempDir({ prefix: "stack-lifecycle-" });
   const apiPort = freePort(), dbPort = freePort();
   const env = stackEnv(stateDir, apiPort, dbPort);
@@ -57,6 +57,15 @@ Deno.test("start, status -o env, health through the gateway, and stop leaving no
     const health = await fetch(`${vars.FUNCTIONS_URL}/api/health`);
     assert.equal(health.status, 200);
     assert.equal((await health.json()).status, "ok");
+
+    // A rebuild from zero (bootstrap, migrations through the CLI, seed) gives the same schema again.
+    const adminUrl = vars.DB_URL.replace("postgres:postgres@", "supabase_admin:postgres@");
+    // pg_dump's restrict lines carry a random key per dump.
+    const schema = async () =>
+      (await run(["pg_dump", "--schema-only", adminUrl])).stdout.replace(/^\\(un)?restrict .*$/gm, "");
+    const before = await schema();
+    assert.equal((await stack(["reset"], env)).code, 0);
+    assert.equal(await schema(), before);
 
     const { pid } = JSON.parse(await Deno.readTextFile(join(stateDir, "stack.json")));
     assert.ok((await processesInGroup(pid)).length >= 3, "the stack and its functions run in one group");
