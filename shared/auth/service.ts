@@ -9,7 +9,7 @@ import { config } from "../config/env.ts";
 import { asUser } from "../db/client.ts";
 import { ApiError } from "../http/errors.ts";
 import type { UserClaims } from "../http/types.ts";
-import { cancelDeletion, getProfile } from "../users/service.ts";
+import { cancelPendingDeletion, getProfile } from "../users/service.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 
 /** A fresh, stateless Auth client per call: a shared one would keep one caller's session for the next. */
@@ -121,12 +121,15 @@ export async function signIn(email: string, password: string) {
   const { data, error } = await auth().signInWithPassword({ email, password });
   if (error) throw authFailure(error, 401);
   const { session, user } = data;
-  const canceled = await asUser(claimsOf(session), (tx) => cancelDeletion(tx, user.id));
+  const previous = await asUser(claimsOf(session), async (tx) => {
+    await getProfile(tx, user.id);
+    return await cancelPendingDeletion(tx, user.id);
+  });
   const account_status: AccountStatus = {
     ...NO_DELETION,
-    deletion_canceled: canceled.canceled,
-    previous_deletion_requested_at: iso(canceled.previous_deletion_requested_at?.toISOString()),
-    previous_deletion_scheduled_for: iso(canceled.previous_deletion_scheduled_for?.toISOString()),
+    deletion_canceled: previous !== undefined,
+    previous_deletion_requested_at: iso(previous?.deletion_requested_at.toISOString()),
+    previous_deletion_scheduled_for: iso(previous?.deletion_scheduled_for.toISOString()),
   };
   return { user: toAuthUser(user), tokens: toTokens(session), session: toSession(session), account_status };
 }

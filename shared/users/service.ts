@@ -95,27 +95,39 @@ export async function scheduleDeletion(tx: Tx, userId: string) {
   return { status: "pending" as const, ...row };
 }
 
+interface PendingDeletion {
+  deletion_requested_at: Date;
+  deletion_scheduled_for: Date;
+}
+
+/**
+ * Cancels a pending deletion in one statement; answers its schedule, or undefined when there was none.
+ * (The CTE reads the row as it was before the update.)
+ */
+export async function cancelPendingDeletion(tx: Tx, userId: string): Promise<PendingDeletion | undefined> {
+  const [previous] = await tx<PendingDeletion[]>`
+    with pending as (
+      select id, deletion_requested_at, deletion_scheduled_for from public.profiles
+      where id = ${userId} and deletion_status = 'pending'
+      for update
+    )
+    update public.profiles p
+    set deletion_status = 'active', deletion_requested_at = null, deletion_scheduled_for = null
+    from pending
+    where p.id = pending.id
+    returning pending.deletion_requested_at, pending.deletion_scheduled_for`;
+  return previous;
+}
+
 /** Cancels a pending deletion; says whether there was one and when it had been scheduled. */
 export async function cancelDeletion(tx: Tx, userId: string) {
   await getProfile(tx, userId);
-  const [previous] = await tx<
-    { deletion_status: string; deletion_requested_at: Date | null; deletion_scheduled_for: Date | null }[]
-  >`
-    select deletion_status, deletion_requested_at, deletion_scheduled_for
-    from public.profiles where id = ${userId} for update`;
-  const canceled = previous.deletion_status === "pending";
-  const profile = canceled
-    ? await updateColumns(tx, userId, {
-      deletion_status: "active",
-      deletion_requested_at: null,
-      deletion_scheduled_for: null,
-    })
-    : await getProfile(tx, userId);
+  const previous = await cancelPendingDeletion(tx, userId);
   return {
-    canceled,
-    profile,
-    previous_deletion_requested_at: canceled ? previous.deletion_requested_at : null,
-    previous_deletion_scheduled_for: canceled ? previous.deletion_scheduled_for : null,
+    canceled: previous !== undefined,
+    profile: await getProfile(tx, userId),
+    previous_deletion_requested_at: previous?.deletion_requested_at ?? null,
+    previous_deletion_scheduled_for: previous?.deletion_scheduled_for ?? null,
   };
 }
 
