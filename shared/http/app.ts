@@ -24,10 +24,27 @@ const TARGETS: Record<string, string> = {
   header: "header",
 };
 
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * A required JSON body that never came: with no content type and no bytes, the validator checks
+ * `{}`, which schemas of optional fields accept (found by proof/bad-input.ts).
+ */
+function jsonBodyMissing(target: string, contentType = ""): boolean {
+  return target === "json" && !JSON_TYPE.test(contentType.split(";")[0].trim());
+}
+
 /** A router for one domain: same validation hook as the app, so every 422 looks the same. */
 export function createRouter(): App {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
+      if (jsonBodyMissing(result.target, c.req.header("content-type"))) {
+        return errorResponse(c, 422, "validation_error", [{
+          loc: ["body"],
+          msg: "Field required",
+          type: "missing",
+        }]);
+      }
       if (!result.success) {
         return errorResponse(
           c,

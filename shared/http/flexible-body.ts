@@ -25,7 +25,9 @@ function parseJsonText(text: string): unknown {
 }
 
 async function formFields(c: Context): Promise<Record<string, unknown>> {
-  const form = await c.req.parseBody();
+  const form = await c.req.parseBody().catch(() => {
+    throw invalidBody("The request body is not valid form data.", "value_error.form");
+  });
   // Empty fields are fields not filled in, as HTML forms send them.
   return Object.fromEntries(
     Object.entries(form).filter(([, value]) => typeof value === "string" && value !== ""),

@@ -1,5 +1,6 @@
 /** The api function's frame, through the gateway: ids, errors, 404/405, docs, CORS, health. */
 import assert from "node:assert/strict";
+import { call, signUpUser } from "../helpers/api.ts";
 import { functionsUrl } from "../helpers/env.ts";
 
 const api = `${functionsUrl}/api`;
@@ -62,4 +63,15 @@ Deno.test("CORS: responses allow any origin by default", async () => {
   await response.body?.cancel();
   assert.equal(response.headers.get("access-control-allow-origin"), "*");
   assert.match(response.headers.get("access-control-expose-headers") ?? "", /X-Request-ID/);
+});
+
+// Found by proof/bad-input.ts: with no body at all the validator checked `{}`, and a chat was made.
+Deno.test("a required JSON body sent as nothing at all is a 422, not an empty object", async () => {
+  const user = await signUpUser();
+  for (const [method, path] of [["POST", "/v1/chats"], ["PUT", "/v1/users/profile"]]) {
+    const response = await call(path, { method, token: user.token });
+    assert.equal(response.status, 422, path);
+    assert.deepEqual(response.body.detail, [{ loc: ["body"], msg: "Field required", type: "missing" }]);
+  }
+  assert.deepEqual((await call("/v1/chats", { token: user.token })).body, []);
 });

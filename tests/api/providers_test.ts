@@ -107,6 +107,9 @@ Deno.test("activation bodies of any other form are a 422 that changes nothing", 
     ["{not json", { "content-type": "application/json" }, ["body"]],
     ["", { "content-type": "application/json" }, ["body"]],
     ["<provider>groq</provider>", { "content-type": "application/xml" }, ["body"]],
+    // Found by proof/bad-input.ts: a multipart body that is not multipart was a 500.
+    ['{"provider": "groq"}', { "content-type": "multipart/form-data; boundary=proof" }, ["body"]],
+    ["--x\r\n", { "content-type": "multipart/form-data" }, ["body"]],
     [JSON.stringify({ ...valid, metadata: "{oops" }), { "content-type": "application/json" }, [
       "body",
       "metadata",
