@@ -9,6 +9,7 @@
  */
 import postgres from "postgres";
 import { config } from "../config/env.ts";
+import { ApiError } from "../http/errors.ts";
 import type { UserClaims } from "../http/types.ts";
 
 export type Sql = postgres.Sql;
@@ -51,6 +52,9 @@ async function transaction<T>(
   try {
     const begun = tx`begin`.execute();
     const configured = setup(tx).execute();
+    // Both are awaited below, but only after the work settles: marked handled now, so that a setup
+    // that fails (a deleted account) before then is not an unhandled rejection that ends the isolate.
+    for (const step of [begun, configured]) step.catch(() => {});
     // A failed begin or setup makes the work's queries fail too; report the first cause.
     const result = await work(tx).catch(async (error) => {
       await begun;
@@ -67,11 +71,29 @@ async function transaction<T>(
   }
 }
 
-/** Runs `work` in a transaction as the user the claims describe (RLS applies, as through PostgREST). */
+/** SQLSTATE of private.assert_live_user: the token's user was deleted since it was issued. */
+const ACCOUNT_GONE = "28000";
+
+function refuseDeletedAccount(error: unknown): never {
+  if (error instanceof postgres.PostgresError && error.code === ACCOUNT_GONE) {
+    throw new ApiError(401, "invalid_token", error.message);
+  }
+  throw error;
+}
+
+/**
+ * Runs `work` in a transaction as the user the claims describe (RLS applies, as through PostgREST).
+ * A token whose user no longer exists is refused with a 401 (private.assume_user checks it).
+ */
 export function asUser<T>(claims: UserClaims, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
-  return transaction(db, (tx) =>
-    tx`select set_config('role', 'authenticated', true),
-              set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`, work);
+  return transaction(db, (tx) => tx`select private.assume_user(${JSON.stringify(claims)})`, work)
+    .catch(refuseDeletedAccount);
+}
+
+/** {@link asService} for a request made by `userId`: refused with a 401 when that user no longer exists. */
+export function asServiceFor<T>(userId: string, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
+  return transaction(db, (tx) => tx`select private.assume_service_for(${userId})`, work)
+    .catch(refuseDeletedAccount);
 }
 
 /** Runs `work` in a transaction with the service role (RLS bypassed): for trusted server paths only. */

@@ -7,6 +7,7 @@
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { IMAGE_PROVIDER_IDS, type ImageProviderId } from "../llm/image-providers.ts";
 import { browseCatalogue, type WithUser } from "../providers/service.ts";
+import { ApiError } from "../http/errors.ts";
 import { baseCredits } from "./cost.ts";
 import type { ImageModel } from "./schemas.ts";
 
@@ -43,6 +44,11 @@ export async function imageModels(withUser: WithUser, userId: string): Promise<I
   const catalogues = await Promise.allSettled(
     IMAGE_PROVIDER_IDS.map((provider) => browseCatalogue(withUser, userId, { provider })),
   );
+  // A refused caller (a deleted account's token) is not "no catalogue": it is the answer.
+  const refused = catalogues.find((result) =>
+    result.status === "rejected" && result.reason instanceof ApiError && result.reason.status === 401
+  );
+  if (refused) throw (refused as PromiseRejectedResult).reason;
   const models = catalogues.flatMap((result) => result.status === "fulfilled" ? result.value.models : [])
     .filter(isImageModel)
     .map(toImageModel);

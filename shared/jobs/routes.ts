@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
-import { asService, asUser } from "../db/client.ts";
+import { asServiceFor, asUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
@@ -104,7 +104,11 @@ export function jobRoutes() {
     const claims = c.get("claims");
     return c.json(await jobs.imageModels((work) => asUser(claims, work), claims.sub), 200);
   });
-  router.openapi(estimateCost, (c) => c.json(jobs.estimateCost(c.req.valid("json")), 200));
+  router.openapi(estimateCost, async (c) => {
+    // No data is read, but a deleted account's token is still refused, as on every other route.
+    await asUser(c.get("claims"), () => Promise.resolve());
+    return c.json(jobs.estimateCost(c.req.valid("json")), 200);
+  });
   router.openapi(getJob, async (c) => {
     const claims = c.get("claims");
     const { job_id } = c.req.valid("param");
@@ -115,7 +119,9 @@ export function jobRoutes() {
   router.openapi(deleteJob, async (c) => {
     const claims = c.get("claims");
     const { job_id } = c.req.valid("param");
-    if (await asService((tx) => jobs.cancelJob(tx, claims.sub, job_id))) return c.body(null, 204);
+    if (await asServiceFor(claims.sub, (tx) => jobs.cancelJob(tx, claims.sub, job_id))) {
+      return c.body(null, 204);
+    }
     const output = await asUser(claims, (tx) => jobs.deleteJob(tx, claims.sub, job_id));
     await jobs.removeJobImages(output);
     return c.body(null, 204);
@@ -123,7 +129,7 @@ export function jobRoutes() {
   router.openapi(retryJob, async (c) => {
     const claims = c.get("claims");
     const { job_id } = c.req.valid("param");
-    return c.json(await asService((tx) => jobs.retryJob(tx, claims.sub, job_id)), 200);
+    return c.json(await asServiceFor(claims.sub, (tx) => jobs.retryJob(tx, claims.sub, job_id)), 200);
   });
   return router;
 }

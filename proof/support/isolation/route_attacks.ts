@@ -1,0 +1,125 @@
+/**
+ * Every operation of the OpenAPI document, turned into requests that user B sends with user A's ids:
+ * in the path (each of A's ids for each path parameter), in cursors and in bodies. Requests that
+ * only read go first and deletions last, so that every attempt meets A's data still in place.
+ * @module
+ */
+import { apiUrl } from "../../../tests/helpers/api.ts";
+import type { SeededUser } from "./seed.ts";
+
+export interface Attack {
+  method: string;
+  /** The path under `/api`. */
+  path: string;
+  body?: unknown;
+  /** True when the path names one of A's rows by id: any 2xx is then a leak. */
+  foreignId: boolean;
+}
+
+export interface Operation {
+  method: string;
+  /** e.g. `/v1/chats/{chat_id}`. */
+  template: string;
+  /** Needs a user token (the document lists a security requirement). */
+  secured: boolean;
+}
+
+/** The document's operations, except sign-up (it makes accounts) and sign-out (it ends B's session). */
+export async function loadOperations(): Promise<Operation[]> {
+  const response = await fetch(`${apiUrl}/openapi.json`);
+  const document = await response.json() as {
+    paths: Record<string, Record<string, { security?: unknown[] }>>;
+  };
+  const skipped = ["POST /v1/auth/signup", "POST /v1/auth/signout"];
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      template: path.replace(/^\/api/, ""),
+      secured: (operation.security?.length ?? 0) > 0,
+    }))
+  ).filter((operation) => !skipped.includes(`${operation.method} ${operation.template}`));
+}
+
+/** What each path parameter is tried with: every one of A's ids of that kind. */
+export function parameterValues(victim: SeededUser): Record<string, string[]> {
+  return {
+    user_id: [victim.user.id],
+    chat_id: victim.chatIds,
+    model_id: victim.modelIds,
+    job_id: victim.jobIds,
+    provider: victim.providers,
+  };
+}
+
+export function expand(template: string, values: Record<string, string[]>): string[] {
+  const match = /\{(\w+)\}/.exec(template);
+  if (!match) return [template];
+  const choices = values[match[1]] ?? [];
+  return choices.flatMap((value) => expand(template.replace(match[0], value), values));
+}
+
+/** A body that would change or take A's data if the route let it through. */
+export function bodyFor(method: string, template: string, victim: SeededUser): unknown {
+  if (method === "GET" || method === "DELETE") return undefined;
+  const bodies: Record<string, unknown> = {
+    "PUT /v1/chats/{chat_id}": { title: "taken by B", model_config_id: victim.modelIds[0] },
+    "POST /v1/chats/{chat_id}/messages": { content: "written by B" },
+    "POST /v1/models/{model_id}/default": { is_default: true },
+    "PATCH /v1/providers/{provider}": { display_name: "taken by B", is_active: false },
+    "POST /v1/chats": { title: "B's chat", model_config_id: victim.modelIds[0] },
+    "POST /v1/auth/signin": { email: victim.user.email, password: "not-the-password" },
+    "POST /v1/auth/refresh": { refresh_token: victim.user.refreshToken.slice(0, 4) + "x" },
+    "PUT /v1/users/profile": { bio: "B's bio" },
+    "POST /v1/users/profile/onboarding": { bio: "B's bio" },
+    "POST /v1/jobs/image-generation": {
+      job_type: "image_generation",
+      input_data: { prompt: "B's image", provider: "openai_compatible" },
+      metadata: { user_id: victim.user.id },
+    },
+    "POST /v1/jobs/image-generation/estimate-cost": { model: "dall-e-3" },
+    "POST /v1/models/import": { provider: "openai", models: ["fake-model"] },
+    "POST /v1/providers/activate": {
+      provider: "openai_compatible",
+      api_key: "sk-proof-attacker-0000000000",
+      base_url: victim.providerBaseUrl,
+    },
+  };
+  return bodies[`${method} ${template}`] ?? {};
+}
+
+/** Cursor variants: B's lists paged with A's ids must not reveal A's rows. */
+function cursorAttacks(victim: SeededUser, attackerChatId: string): Attack[] {
+  const ids = [victim.chatIds[0], victim.messageIds[0], victim.jobIds[0]];
+  const lists = ["/v1/chats", "/v1/jobs", `/v1/chats/${attackerChatId}/messages`];
+  return lists.flatMap((list) =>
+    ids.flatMap((id) =>
+      ["before", "after"].map((param) => ({
+        method: "GET",
+        path: `${list}?${param}=${id}`,
+        foreignId: false,
+      }))
+    )
+  );
+}
+
+const ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+export function buildAttacks(operations: Operation[], victim: SeededUser, attackerChatId: string): Attack[] {
+  const values = parameterValues(victim);
+  const attacks: Attack[] = operations.flatMap(({ method, template }) =>
+    expand(template, values).map((path) => ({
+      method,
+      path,
+      body: bodyFor(method, template, victim),
+      foreignId: /\{(user_id|chat_id|model_id|job_id)\}/.test(template),
+    }))
+  );
+  attacks.push(...cursorAttacks(victim, attackerChatId));
+  attacks.push({
+    method: "PUT",
+    path: `/v1/chats/${attackerChatId}`,
+    body: { model_config_id: victim.modelIds[0] },
+    foreignId: false,
+  });
+  return attacks.sort((a, b) => ORDER.indexOf(a.method) - ORDER.indexOf(b.method));
+}

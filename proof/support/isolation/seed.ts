@@ -1,0 +1,154 @@
+/**
+ * A proof user with real data, all made through the API: three providers activated against local
+ * fakes (keys kept to scan for), an imported default model, chats with user and assistant messages, a
+ * profile bio, and image jobs (one completed, one failed). Every id and a unique marker are kept so a
+ * response of the other user can be searched for them.
+ * @module
+ */
+import { signUpUser, type TestUser } from "../../../tests/helpers/api.ts";
+import { db } from "../../../tests/helpers/env.ts";
+import type { FakeImages } from "../../../tests/helpers/fake_images.ts";
+import type { FakeLlm } from "../../../tests/helpers/fake_llm.ts";
+import type { FakeProvider } from "../../../tests/helpers/fake_providers.ts";
+import { waitForJob } from "../../../tests/helpers/jobs.ts";
+import { activateFake, testKey } from "../../../tests/helpers/providers.ts";
+import type { Recorder } from "./recorder.ts";
+
+export interface Fakes {
+  llm: FakeLlm;
+  images: FakeImages;
+  groq: FakeProvider;
+}
+
+export interface SeededUser {
+  user: TestUser;
+  /** Appears in this user's titles, messages, bio and prompts, nowhere else. */
+  marker: string;
+  providerKeys: string[];
+  providers: string[];
+  /** A fake that accepts any key (for bodies that activate a provider). */
+  providerBaseUrl: string;
+  providerRowIds: string[];
+  modelIds: string[];
+  chatIds: string[];
+  messageIds: string[];
+  jobIds: string[];
+}
+
+// deno-lint-ignore no-explicit-any
+function expectOk(what: string, result: { status: number; body: any }) {
+  if (result.status >= 300) throw new Error(`${what}: ${result.status} ${JSON.stringify(result.body)}`);
+  return result.body;
+}
+
+export async function seedUser(rec: Recorder, fakes: Fakes, tag: string): Promise<SeededUser> {
+  const user = await signUpUser(`Proof ${tag}`);
+  const seeded: SeededUser = {
+    user,
+    marker: `marker-${tag}-${crypto.randomUUID()}`,
+    providerKeys: [],
+    providers: ["openai", "groq", "openai_compatible"],
+    providerBaseUrl: fakes.images.baseUrl,
+    providerRowIds: [],
+    modelIds: [],
+    chatIds: [],
+    messageIds: [],
+    jobIds: [],
+  };
+  await rec.call("/v1/users/profile", { method: "PUT", token: user.token, body: { bio: seeded.marker } });
+  await activateProviders(rec, fakes, seeded);
+  await importModel(rec, seeded);
+  await addChats(rec, seeded);
+  await addJobs(rec, fakes.images, seeded);
+  return seeded;
+}
+
+async function activateProviders(rec: Recorder, fakes: Fakes, seeded: SeededUser) {
+  const token = seeded.user.token;
+  const activations: [string, string][] = [["openai", fakes.llm.baseUrl], [
+    "openai_compatible",
+    fakes.images.baseUrl,
+  ]];
+  for (const [provider, baseUrl] of activations) {
+    const apiKey = testKey(`sk-proof-${provider}-`);
+    seeded.providerKeys.push(apiKey);
+    const body = { provider, api_key: apiKey, base_url: baseUrl };
+    const result = await rec.call("/v1/providers/activate", { method: "POST", token, body });
+    seeded.providerRowIds.push(
+      (expectOk(`activate ${provider}`, result) as { provider: { id: string } }).provider.id,
+    );
+  }
+  const apiKey = testKey("sk-proof-groq-");
+  seeded.providerKeys.push(apiKey);
+  const groq = rec.record(
+    "POST /v1/providers/activate groq",
+    await activateFake(token, fakes.groq, { apiKey }),
+  );
+  seeded.providerRowIds.push(expectOk("activate groq", groq).provider.id);
+}
+
+async function importModel(rec: Recorder, seeded: SeededUser) {
+  const token = seeded.user.token;
+  const body = { provider: "openai", models: ["fake-model", "fake-small"] };
+  const imported = expectOk("import", await rec.call("/v1/models/import", { method: "POST", token, body }));
+  seeded.modelIds.push(...(imported as { id: string }[]).map((model) => model.id));
+  const path = `/v1/models/${seeded.modelIds[0]}/default`;
+  expectOk("default", await rec.call(path, { method: "POST", token, body: {} }));
+}
+
+async function addChats(rec: Recorder, seeded: SeededUser) {
+  const token = seeded.user.token;
+  for (const index of [1, 2]) {
+    const body = { title: `${seeded.marker} chat ${index}`, model_config_id: seeded.modelIds[0] };
+    const chat = expectOk("chat", await rec.call("/v1/chats", { method: "POST", token, body })) as {
+      id: string;
+    };
+    seeded.chatIds.push(chat.id);
+    const content = `${seeded.marker} question ${index}`;
+    const path = `/v1/chats/${chat.id}/messages`;
+    expectOk("message", await rec.call(path, { method: "POST", token, body: { content } }));
+    const messages = expectOk("messages", await rec.call(path, { token })) as { id: string }[];
+    seeded.messageIds.push(...messages.map((message) => message.id));
+  }
+}
+
+async function addJobs(rec: Recorder, images: FakeImages, seeded: SeededUser) {
+  images.script({}, { status: 400, message: "fake refusal" });
+  for (const index of [1, 2]) {
+    const input_data = {
+      prompt: `${seeded.marker} image ${index}`,
+      provider: "openai_compatible",
+      model: "dall-e-3",
+    };
+    const body = { job_type: "image_generation", input_data };
+    const path = "/v1/jobs/image-generation";
+    const job = expectOk("job", await rec.call(path, { method: "POST", token: seeded.user.token, body }));
+    seeded.jobIds.push((job as { job_id: string }).job_id);
+    await settle(seeded.jobIds.at(-1)!);
+  }
+}
+
+/** Waits until the stack's worker has finished the job, so the before/after snapshots are stable. */
+async function settle(jobId: string) {
+  const sql = db();
+  try {
+    await waitForJob(sql, jobId, "finished", (row) => ["completed", "failed"].includes(row.status), 30_000);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Every string of `seeded` that must never reach another user. */
+export function secretsOf(seeded: SeededUser): string[] {
+  return [
+    seeded.user.id,
+    seeded.user.email,
+    seeded.marker,
+    ...seeded.providerKeys,
+    ...seeded.providerRowIds,
+    ...seeded.modelIds,
+    ...seeded.chatIds,
+    ...seeded.messageIds,
+    ...seeded.jobIds,
+  ];
+}

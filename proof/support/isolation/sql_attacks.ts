@@ -1,0 +1,151 @@
+/**
+ * Direct SQL as PostgREST would run it for user B (role `authenticated`, forged `request.jwt.claims`)
+ * and for `anon`: reading, changing, deleting and inserting A's rows in every public table, reading
+ * Vault and Auth, and calling every private function. Each attempt runs in a savepoint and the whole
+ * transaction is rolled back, so nothing here changes the database even if an attempt succeeded.
+ * @module
+ */
+import { withDb } from "../../../tests/helpers/chats.ts";
+import type { Db } from "../../../tests/helpers/jobs.ts";
+import type { SeededUser } from "./seed.ts";
+
+export interface SqlAttempt {
+  name: string;
+  query: string;
+  /** Succeeded: read or changed at least one row, or ran a function, instead of failing. */
+  succeeded: boolean;
+}
+
+/** How each public table says whose a row is, and a row of A's that B might try to insert. */
+function tablePlans(victim: SeededUser): Record<string, { owned: string; insert: string }> {
+  const a = `'${victim.user.id}'`;
+  const chat = `'${victim.chatIds[0]}'`;
+  return {
+    profiles: { owned: `id = ${a}`, insert: `(id) values (${a})` },
+    providers: { owned: `user_id = ${a}`, insert: `(user_id, provider) values (${a}, 'mistral')` },
+    model_configs: {
+      owned: `user_id = ${a}`,
+      insert: `(user_id, provider, name, model) values (${a}, 'openai', 'b-made', 'gpt-4o')`,
+    },
+    chats: { owned: `user_id = ${a}`, insert: `(user_id, title) values (${a}, 'b-made')` },
+    messages: {
+      owned: `chat_id in (select id from public.chats where user_id = ${a})`,
+      insert: `(chat_id, role, content) values (${chat}, 'user', 'b-made')`,
+    },
+    jobs: {
+      owned: `user_id = ${a}`,
+      insert: `(user_id, job_type, input_data) values (${a}, 'image_generation', '{"prompt": "b"}')`,
+    },
+  };
+}
+
+function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: string[]) {
+  const plans = tablePlans(victim);
+  const a = `'${victim.user.id}'`;
+  const queries: [string, string][] = [];
+  for (const table of tables) {
+    const plan = plans[table];
+    if (!plan) {
+      throw new Error(`public.${table} has no isolation plan: add it to proof/support/sql_attacks.ts`);
+    }
+    queries.push(
+      [`select ${table}`, `select count(*)::int as n from public.${table} where ${plan.owned}`],
+      [`update ${table}`, `update public.${table} set id = id where ${plan.owned}`],
+      [`delete ${table}`, `delete from public.${table} where ${plan.owned}`],
+      [`insert ${table} as A`, `insert into public.${table} ${plan.insert}`],
+    );
+    if (table !== "profiles" && table !== "messages") {
+      const b = `'${attacker.user.id}'`;
+      queries.push([
+        `give own ${table} row to A`,
+        `update public.${table} set user_id = ${a} where user_id = ${b}`,
+      ]);
+    }
+  }
+  queries.push(
+    ["select vault.secrets", "select count(*)::int as n from vault.secrets"],
+    ["select vault.decrypted_secrets", "select count(*)::int as n from vault.decrypted_secrets"],
+    ["select auth.users", `select count(*)::int as n from auth.users where id = ${a}`],
+    ["select auth.sessions", `select count(*)::int as n from auth.sessions where user_id = ${a}`],
+    [
+      "select A's stored images",
+      `select count(*)::int as n from storage.objects where name like '${victim.user.id}/%'`,
+    ],
+    ["delete A's stored images", `delete from storage.objects where name like '${victim.user.id}/%'`],
+  );
+  return queries;
+}
+
+function anonQueries(tables: string[]): [string, string][] {
+  return [
+    ...tables.map((
+      table,
+    ): [string, string] => [`anon select ${table}`, `select count(*)::int as n from public.${table}`]),
+    ["anon select vault.decrypted_secrets", "select count(*)::int as n from vault.decrypted_secrets"],
+    ["anon select storage.objects", "select count(*)::int as n from storage.objects"],
+    ["anon select auth.users", "select count(*)::int as n from auth.users"],
+  ];
+}
+
+async function privateFunctionCalls(sql: Db): Promise<[string, string][]> {
+  const rows = await sql<{ name: string; args: string }[]>`
+    select p.proname as name,
+           coalesce(string_agg('null::' || format_type(t.oid, null), ', ' order by a.ordinality), '') as args
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    left join lateral unnest(p.proargtypes) with ordinality as a(type, ordinality) on true
+    left join pg_type t on t.oid = a.type
+    where n.nspname = 'private' group by p.oid, p.proname order by p.proname`;
+  return rows.map(({ name, args }) => [`call private.${name}`, `select private.${name}(${args})`]);
+}
+
+/** Runs `queries` in one transaction as `role` with `claims`, each in a savepoint; always rolled back. */
+async function attempt(sql: Db, role: string, claims: unknown, queries: [string, string][]) {
+  const attempts: SqlAttempt[] = [];
+  await sql.begin(async (tx) => {
+    await tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${
+      JSON.stringify(claims)
+    }, true)`;
+    for (const [name, query] of queries) {
+      const succeeded = await tx.savepoint(async (sp) => {
+        const result = await sp.unsafe(query);
+        return result.count > 0 && (result[0]?.n === undefined || result[0].n > 0);
+      }).catch(() => false);
+      attempts.push({ name, query, succeeded });
+    }
+    throw new Rollback();
+  }).catch((error) => {
+    if (!(error instanceof Rollback)) throw error;
+  });
+  return attempts;
+}
+
+class Rollback extends Error {}
+
+export interface SqlOutcome {
+  attempts: SqlAttempt[];
+  /** The same row reads made as A itself: they must succeed, or the attempts above prove nothing. */
+  ownerReads: SqlAttempt[];
+}
+
+export function runSqlAttacks(victim: SeededUser, attacker: SeededUser): Promise<SqlOutcome> {
+  return withDb(async (sql) => {
+    const tables = (await sql<{ tablename: string }[]>`
+      select tablename from pg_tables where schemaname = 'public' order by tablename`).map((row) =>
+      row.tablename
+    );
+    const asUser = [...authenticatedQueries(victim, attacker, tables), ...await privateFunctionCalls(sql)];
+    const claimsOf = (user: SeededUser) => ({
+      sub: user.user.id,
+      role: "authenticated",
+      aud: "authenticated",
+    });
+    const reads = asUser.filter(([name]) => /^select (?!vault|auth)/.test(name));
+    return {
+      attempts: [
+        ...await attempt(sql, "authenticated", claimsOf(attacker), asUser),
+        ...await attempt(sql, "anon", { role: "anon" }, anonQueries(tables)),
+      ],
+      ownerReads: await attempt(sql, "authenticated", claimsOf(victim), reads),
+    };
+  });
+}
