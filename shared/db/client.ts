@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { config } from "../config/env.ts";
 import { ApiError } from "../http/errors.ts";
 import type { UserClaims } from "../http/types.ts";
+import { guardDeadSocketWrites } from "./connection-errors.ts";
 
 export type Sql = postgres.Sql;
 /** A connection inside one of {@link asUser} / {@link asService}'s transactions. */
@@ -26,6 +27,7 @@ export function sql(): Sql {
 
 export function createClient(url: string, options: postgres.Options<Record<string, never>> = {}): Sql {
   const pooled = new URL(url).port === "6543";
+  guardDeadSocketWrites();
   return postgres(url, {
     max: 10,
     idle_timeout: 20,

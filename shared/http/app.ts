@@ -1,7 +1,7 @@
 /**
  * The app factory every route is mounted on: routes under /api (Supabase hands the `api` function
  * paths that start with its name), request ids and logs, CORS, a body size limit, the error
- * envelope, FastAPI-shaped 422s, JSON 404/405, and a 500 that leaks nothing.
+ * envelope, FastAPI-shaped 422s, JSON 404/405, a 503 when the database is unreachable, and a 500 that leaks nothing.
  * @module
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
@@ -10,6 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { config } from "../config/env.ts";
+import { isConnectionError } from "../db/connection-errors.ts";
 import { ApiError, errorResponse, validationDetails } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
 import type { AppEnv } from "./types.ts";
@@ -76,6 +77,16 @@ function handleError(error: Error, c: Context<AppEnv>) {
     const status = error.status as 400;
     const detail = /JSON/i.test(error.message) ? "The request body is not valid JSON." : error.message;
     return errorResponse(c, status, status === 400 ? "invalid_request" : "http_error", detail);
+  }
+  if (isConnectionError(error)) {
+    console.error(JSON.stringify({
+      level: "warn",
+      msg: "database unavailable",
+      request_id: c.get("requestId"),
+      error: (error as { code?: string }).code ?? error.name,
+    }));
+    c.header("Retry-After", "1");
+    return errorResponse(c, 503, "service_unavailable", "The database is unavailable. Try again shortly.");
   }
   console.error(JSON.stringify({
     level: "error",
