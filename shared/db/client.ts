@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { config } from "../config/env.ts";
 import { ApiError } from "../http/errors.ts";
 import type { UserClaims } from "../http/types.ts";
-import { guardDeadSocketWrites } from "./connection-errors.ts";
+import { guardDeadSocketWrites, isConnectionError } from "./connection-errors.ts";
 
 export type Sql = postgres.Sql;
 /** A connection inside one of {@link asUser} / {@link asService}'s transactions. */
@@ -39,6 +39,34 @@ export function createClient(url: string, options: postgres.Options<Record<strin
   });
 }
 
+/** How long a request waits for a connection before it is answered 503 (see reserveWithin). */
+const RESERVE_TIMEOUT_MS = 5_000;
+
+/**
+ * A reserved connection, or a connection error after `ms`. While Postgres is down or restarting,
+ * postgres.js parks reservations until a connection frees up, which may never happen (found by
+ * proof/faults.ts: requests hung for the whole outage and beyond). A reservation granted too late
+ * goes straight back to the pool.
+ */
+export async function reserveWithin(db: Sql, ms = RESERVE_TIMEOUT_MS): Promise<Tx> {
+  const reserving = db.reserve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`No database connection within ${ms} ms.`);
+      reject(Object.assign(error, { code: "CONNECT_TIMEOUT" }));
+    }, ms);
+  });
+  try {
+    return await Promise.race([reserving, timeout]);
+  } catch (error) {
+    reserving.then((tx) => tx.release(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * One transaction on a reserved connection, with `begin`, the role/claims statement and the first
  * query of `work` pipelined: they travel in one round trip (postgres.js's own `begin` waits for
@@ -49,8 +77,13 @@ async function transaction<T>(
   setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
   work: (tx: Tx) => Promise<T>,
 ) {
-  const tx = await db.reserve();
+  const tx = await reserveWithin(db);
   let finished = false;
+  let lost = false;
+  const noteLoss = (error: unknown) => {
+    lost ||= isConnectionError(error);
+    throw error;
+  };
   try {
     const begun = tx`begin`.execute();
     const configured = setup(tx).execute();
@@ -62,14 +95,19 @@ async function transaction<T>(
       await begun;
       await configured;
       throw error;
-    });
+    }).catch(noteLoss);
     await Promise.all([begun, configured]);
-    await tx`commit`;
+    await tx`commit`.catch(noteLoss);
     finished = true;
     return result;
   } finally {
-    if (!finished) await tx`rollback`.catch(() => {});
-    tx.release();
+    // A connection the server dropped is left to the pool, which reconnects it: a query sent on it
+    // would never be answered (postgres.js writes to its closed socket), and releasing it would
+    // hand that dead connection to the next request.
+    if (!lost) {
+      if (!finished) await tx`rollback`.catch(() => {});
+      tx.release();
+    }
   }
 }
 
