@@ -7,6 +7,7 @@
  */
 import { call, signUpUser } from "../tests/helpers/api.ts";
 import { env, functionsUrl } from "../tests/helpers/env.ts";
+import { startBareServer } from "./support/bare-server.ts";
 import { formatLoad, load } from "./support/load.ts";
 
 const concurrency = Number(Deno.args[0] ?? 8);
@@ -16,31 +17,18 @@ const user = await signUpUser("Bench User");
 const check = await call("/v1/users/profile", { token: user.token });
 if (check.status !== 200) throw new Error(`profile answered ${check.status}`);
 
-const bare = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", new URL("./support/bare-profile-server.ts", import.meta.url).pathname],
-  env: { SUPABASE_DB_URL: env.dbUrl },
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = bare.stdout.pipeThrough(new TextDecoderStream()).getReader();
-const port = Number((await reader.read()).value?.trim());
-reader.releaseLock();
+await using bare = await startBareServer(env.dbUrl);
 
-try {
-  const viaApi = () =>
-    fetch(`${functionsUrl}/api/v1/users/profile`, { headers: { authorization: `Bearer ${user.token}` } });
-  const direct = () => fetch(`http://127.0.0.1:${port}/profile/${user.id}`);
-  await load(viaApi, { concurrency, durationMs: 1_000 }); // warm both paths
-  await load(direct, { concurrency, durationMs: 1_000 });
-  const api = await load(viaApi, { concurrency, durationMs });
-  const baseline = await load(direct, { concurrency, durationMs });
+const viaApi = () =>
+  fetch(`${functionsUrl}/api/v1/users/profile`, { headers: { authorization: `Bearer ${user.token}` } });
+const direct = () => fetch(`${bare.url}/profile/${user.id}`);
+await load(viaApi, { concurrency, durationMs: 1_000 }); // warm both paths
+await load(direct, { concurrency, durationMs: 1_000 });
+const api = await load(viaApi, { concurrency, durationMs });
+const baseline = await load(direct, { concurrency, durationMs });
 
-  console.log(`concurrency ${concurrency}, ${durationMs / 1000} s each\n`);
-  console.log("| endpoint | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
-  console.log(formatLoad("api: GET /api/v1/users/profile", api));
-  console.log(formatLoad("bare Hono + postgres.js", baseline));
-  console.log(`\nthroughput ratio api / bare: ${(api.perSecond / baseline.perSecond).toFixed(2)}x`);
-} finally {
-  bare.kill();
-  await bare.status;
-}
+console.log(`concurrency ${concurrency}, ${durationMs / 1000} s each\n`);
+console.log("| endpoint | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
+console.log(formatLoad("api: GET /api/v1/users/profile", api));
+console.log(formatLoad("bare Hono + postgres.js", baseline));
+console.log(`\nthroughput ratio api / bare: ${(api.perSecond / baseline.perSecond).toFixed(2)}x`);

@@ -1,6 +1,7 @@
 /**
- * The baseline of bench/profile.ts: a bare Hono + postgres.js endpoint running the same profile
- * query, with no gateway, no token verification and no RLS transaction. Prints its port.
+ * The baseline of bench/profile.ts and bench/load.ts: a bare Hono + postgres.js server running the
+ * API's queries (a profile; a user's first page of chats) with no gateway, no token verification
+ * and no RLS transaction. Prints its port.
  *
  *   deno run -A bench/support/bare-profile-server.ts   (SUPABASE_DB_URL set)
  */
@@ -12,5 +13,20 @@ const app = new Hono();
 app.get("/profile/:id", async (c) => {
   const [profile] = await sql`select * from public.profiles where id = ${c.req.param("id")}`;
   return profile ? c.json(profile) : c.json({ detail: "not found" }, 404);
+});
+// The query of GET /api/v1/chats (shared/chats/service.ts listChats, default page of 50 + 1).
+const firstChats = (tx: postgres.Sql | postgres.TransactionSql, userId: string) =>
+  tx`select id, user_id, title, model_config_id, created_at, updated_at from public.chats
+     where user_id = ${userId} order by updated_at desc, id desc limit 51`;
+app.get("/chats/:userId", async (c) => c.json((await firstChats(sql, c.req.param("userId"))).slice(0, 50)));
+// The same inside the API's per-request RLS transaction (shared/db/client.ts asUser), no token check.
+app.get("/chats-rls/:userId", async (c) => {
+  const userId = c.req.param("userId");
+  const claims = JSON.stringify({ sub: userId, role: "authenticated" });
+  const rows = await sql.begin(async (tx) => {
+    await tx`select private.assume_user(${claims})`;
+    return await firstChats(tx, userId);
+  });
+  return c.json(rows.slice(0, 50));
 });
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log(port) }, app.fetch);

@@ -1,0 +1,72 @@
+/**
+ * The ratio of bench/load.ts: authenticated `GET /api/v1/chats` (gateway, token check, RLS
+ * transaction, OpenAPI app) against bench/support/bare-profile-server.ts running the same query
+ * bare and inside the same RLS transaction. The three alternate for `rounds` rounds so that a
+ * neighbour's load on the machine falls on all of them alike.
+ * @module
+ */
+import { startBareServer } from "./bare-server.ts";
+import { type CannonResult, runCannon } from "./cannon.ts";
+
+export interface RatioOptions {
+  origin: string;
+  dbUrl: string;
+  token: string;
+  userId: string;
+  connections: number;
+  seconds: number;
+  rounds?: number;
+}
+
+export interface RatioRow {
+  name: string;
+  result: CannonResult;
+}
+
+export async function chatsRatio(options: RatioOptions): Promise<RatioRow[]> {
+  await using bare = await startBareServer(options.dbUrl);
+  const auth = { authorization: `Bearer ${options.token}` };
+  const targets = [
+    {
+      name: "api: GET /api/v1/chats",
+      origin: options.origin,
+      path: "/functions/v1/api/v1/chats",
+      headers: auth,
+    },
+    { name: "bare + RLS transaction", origin: bare.url, path: `/chats-rls/${options.userId}`, headers: {} },
+    { name: "bare Hono + postgres.js", origin: bare.url, path: `/chats/${options.userId}`, headers: {} },
+  ];
+  const run = (target: typeof targets[number], seconds: number) =>
+    runCannon({
+      origin: target.origin,
+      headers: target.headers,
+      requests: [{ method: "GET", path: target.path }],
+      connections: options.connections,
+      seconds,
+    });
+  for (const target of targets) await run(target, 1); // warm every path
+  const results: CannonResult[][] = targets.map(() => []);
+  for (let round = 0; round < (options.rounds ?? 2); round++) {
+    for (const [i, target] of targets.entries()) results[i].push(await run(target, options.seconds));
+  }
+  return targets.map((target, i) => ({ name: target.name, result: combine(results[i]) }));
+}
+
+/** Rounds of one target as one result: summed counts, the worst round's percentiles. */
+function combine(rounds: CannonResult[]): CannonResult {
+  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.requests / r.perSecond, 0);
+  const statuses: Record<string, number> = {};
+  for (const r of rounds) {
+    for (const [code, count] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+  }
+  return {
+    connections: rounds[0].connections,
+    requests,
+    perSecond: requests / seconds,
+    p50: Math.max(...rounds.map((r) => r.p50)),
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    statuses,
+  };
+}
