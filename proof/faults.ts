@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { postgresRestartFault } from "./support/faults/pg-restart.ts";
+import { workerKillsFault } from "./support/faults/worker-kills.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -22,6 +23,7 @@ const only = new Set(values.only.split(","));
 async function main(): Promise<boolean> {
   const results: boolean[] = [];
   if (only.has("restart")) results.push(await postgresRestartFault());
+  if (only.has("kills")) results.push(await workerKillsFault(Number(values.jobs)));
   return results.every(Boolean);
 }
 

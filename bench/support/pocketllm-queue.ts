@@ -14,10 +14,21 @@ import { type QueueUnderTest, quietly, type WorkerShape } from "./queue-bench.ts
 const PAUSED = "project_url:paused-by-job-drain-bench";
 const noop: JobHandler = () => Promise.resolve({ output: {}, files: [] });
 
+const renameSecret = (sql: postgres.Sql, from: string, to: string) =>
+  sql`select vault.update_secret(id, new_name => ${to}) from vault.secrets where name = ${from}`;
+
+/**
+ * Stops the stack's worker from being woken (by inserts, pg_cron or drains) until the returned
+ * function is called: without `project_url` in Vault, private.wake_worker has nowhere to call.
+ */
+export async function pauseWorkerWakeUps(sql: postgres.Sql): Promise<() => Promise<void>> {
+  await renameSecret(sql, "project_url", PAUSED);
+  return async () => void await renameSecret(sql, PAUSED, "project_url");
+}
+
 export function pocketllmQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerShape): QueueUnderTest {
   const userId = crypto.randomUUID();
-  const renameSecret = (from: string, to: string) =>
-    sql`select vault.update_secret(id, new_name => ${to}) from vault.secrets where name = ${from}`;
+  let resumeWakeUps = () => Promise.resolve();
 
   async function drainOnce(): Promise<void> {
     const db = createClient(dbUrl, { max: shape.poolSize });
@@ -42,7 +53,7 @@ export function pocketllmQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerSh
   return {
     name: "PocketLLM (jobs + drain)",
     async setup() {
-      await renameSecret("project_url", PAUSED);
+      resumeWakeUps = await pauseWorkerWakeUps(sql);
       await sql`
         insert into auth.users (instance_id, id, aud, role, email, created_at, updated_at)
         values ('00000000-0000-0000-0000-000000000000', ${userId}, 'authenticated', 'authenticated',
@@ -67,7 +78,7 @@ export function pocketllmQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerSh
     },
     async teardown() {
       await sql`delete from auth.users where id = ${userId}`;
-      await renameSecret(PAUSED, "project_url");
+      await resumeWakeUps();
     },
   };
 }
