@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { postgresRestartFault } from "./support/faults/pg-restart.ts";
+import { streamFaults } from "./support/faults/stream-faults.ts";
 import { workerKillsFault } from "./support/faults/worker-kills.ts";
 
 const { values } = parseArgs({
@@ -24,6 +25,7 @@ async function main(): Promise<boolean> {
   const results: boolean[] = [];
   if (only.has("restart")) results.push(await postgresRestartFault());
   if (only.has("kills")) results.push(await workerKillsFault(Number(values.jobs)));
+  if (only.has("stream")) results.push(await streamFaults());
   return results.every(Boolean);
 }
 
