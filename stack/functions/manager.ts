@@ -10,12 +10,14 @@ import { type FunctionConfig, functionEnv, type StackConfig } from "../config.ts
 import { freePort } from "../process.ts";
 
 const RUNNER = new URL("./runner.ts", import.meta.url).pathname;
+const RESTART_INTERVAL_MS = 1_000;
 
 export interface RunningFunction {
   config: FunctionConfig;
   port: number;
   process: Deno.ChildProcess;
   exited: boolean;
+  startedAt: number;
 }
 
 export type OutputSink = (name: string, stream: ReadableStream<Uint8Array>) => void;
@@ -69,7 +71,7 @@ function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): Run
   }).spawn();
   output(fn.name, process.stdout);
   output(fn.name, process.stderr);
-  const running: RunningFunction = { config: fn, port, process, exited: false };
+  const running: RunningFunction = { config: fn, port, process, exited: false, startedAt: Date.now() };
   process.status.then(() => running.exited = true);
   return running;
 }
@@ -88,6 +90,7 @@ export class FunctionProcesses {
   readonly #config: StackConfig;
   readonly #output: OutputSink;
   #watcher?: Deno.FsWatcher;
+  #stopping = false;
 
   constructor(config: StackConfig, output: OutputSink) {
     this.#config = config;
@@ -101,8 +104,19 @@ export class FunctionProcesses {
     if (watch) void this.#watch();
   }
 
+  /**
+   * The function's process. One that crashed is started again for the next request, as the edge
+   * runtime starts a new worker; not more than once a second, so a boot error is answered, not looped.
+   */
   get(name: string): RunningFunction | undefined {
-    return this.#running.get(name);
+    const running = this.#running.get(name);
+    if (!running?.exited || this.#stopping || Date.now() - running.startedAt < RESTART_INTERVAL_MS) {
+      return running;
+    }
+    console.log(`${name} exited: starting it again`);
+    const restarted = spawn(this.#config, running.config, this.#output);
+    this.#running.set(name, restarted);
+    return restarted;
   }
 
   all(): RunningFunction[] {
@@ -119,6 +133,7 @@ export class FunctionProcesses {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#watcher?.close();
     this.#watcher = undefined;
     await Promise.all(this.all().map(terminate));

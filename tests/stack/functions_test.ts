@@ -27,6 +27,7 @@ async function tempProject(): Promise<{ config: StackConfig; source: string }> {
 
 const helloSource = (version: string) => `
 Deno.serve(async (request) => {
+  if (request.url.endsWith("/crash")) setTimeout(() => Deno.exit(1), 10);
   const waited = await EdgeRuntime.waitUntil(Promise.resolve("background work"));
   return Response.json({
     version: "${version}",
@@ -72,6 +73,16 @@ Deno.test("a function runs with Supabase's environment and EdgeRuntime, and relo
       timeoutMs: 20_000,
     });
     assert.ok(reloaded, "the new code is served after the file changed");
+
+    // A crashed function is started again for the next request.
+    const crashed = functions.get("hello")!;
+    await fetch(`http://127.0.0.1:${crashed.port}/hello/crash`).then((r) => r.body?.cancel());
+    await crashed.process.status;
+    const recovered = await waitFor(() => ask(functions).then((body) => body.version === "two"), {
+      timeoutMs: 20_000,
+    });
+    assert.ok(recovered, "the function answers again after its process exited");
+    assert.notEqual(functions.get("hello")!.process.pid, crashed.process.pid);
   } finally {
     await functions.stop();
     await Deno.remove(config.root, { recursive: true });
