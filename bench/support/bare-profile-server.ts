@@ -15,18 +15,26 @@ app.get("/profile/:id", async (c) => {
   return profile ? c.json(profile) : c.json({ detail: "not found" }, 404);
 });
 // The query of GET /api/v1/chats (shared/chats/service.ts listChats, default page of 50 + 1).
-const firstChats = (tx: postgres.Sql | postgres.TransactionSql, userId: string) =>
+const firstChats = (tx: postgres.Sql | postgres.ReservedSql, userId: string) =>
   tx`select id, user_id, title, model_config_id, created_at, updated_at from public.chats
      where user_id = ${userId} order by updated_at desc, id desc limit 51`;
 app.get("/chats/:userId", async (c) => c.json((await firstChats(sql, c.req.param("userId"))).slice(0, 50)));
-// The same inside the API's per-request RLS transaction (shared/db/client.ts asUser), no token check.
+// The same inside an RLS transaction as the API makes it (shared/db/client.ts asUser): a reserved
+// connection, `begin` + claims + query pipelined, then `commit`; no token check, no error handling.
 app.get("/chats-rls/:userId", async (c) => {
   const userId = c.req.param("userId");
   const claims = JSON.stringify({ sub: userId, role: "authenticated" });
-  const rows = await sql.begin(async (tx) => {
-    await tx`select private.assume_user(${claims})`;
-    return await firstChats(tx, userId);
-  });
-  return c.json(rows.slice(0, 50));
+  const tx = await sql.reserve();
+  try {
+    const [, , rows] = await Promise.all([
+      tx`begin`.execute(),
+      tx`select private.assume_user(${claims})`.execute(),
+      firstChats(tx, userId).execute(),
+    ]);
+    await tx`commit`;
+    return c.json(rows.slice(0, 50));
+  } finally {
+    tx.release();
+  }
 });
 Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log(port) }, app.fetch);
