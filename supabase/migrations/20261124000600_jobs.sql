@@ -171,17 +171,19 @@ begin
 end
 $$;
 
--- Claims up to p_limit due jobs for p_lease_seconds: pending jobs whose run_after has come, and
--- processing jobs whose lease expired (their worker died), oldest first, skipping rows another worker
--- holds. Each claimed job becomes 'processing' with attempts + 1, a new lease_token and locked_until.
--- An expired job that has no attempt left is failed instead. Returns the claimed rows (with their
--- lease tokens).
+-- Claims up to p_limit jobs for p_lease_seconds: first processing jobs whose lease expired (their
+-- worker died; they are the oldest work), then pending jobs whose run_after has come, oldest first,
+-- skipping rows another worker holds. Each claimed job becomes 'processing' with attempts + 1, a new
+-- lease_token and locked_until. An expired job that has no attempt left is failed instead. Returns
+-- the claimed rows (with their lease tokens).
 create or replace function private.claim_jobs(p_limit integer default 5, p_lease_seconds integer default 120)
 returns setof public.jobs
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_claimed integer;
 begin
   if p_limit is null or p_limit < 1 or p_lease_seconds is null or p_lease_seconds < 1 then
     raise exception 'claim_jobs needs a positive limit and lease' using errcode = '22023';
@@ -199,16 +201,34 @@ begin
   );
 
   return query
-  with due as (
-    select j.id
-    from public.jobs j
-    where j.cancelled_at is null
-      and (
-        (j.status = 'pending' and j.run_after <= now())
-        or (j.status = 'processing' and j.locked_until < now() and j.attempts < j.max_attempts)
-      )
-    order by j.run_after, j.created_at, j.id
+  with expired as (
+    select e.id
+    from public.jobs e
+    where e.status = 'processing' and e.locked_until < now() and e.attempts < e.max_attempts
+      and e.cancelled_at is null
+    order by e.locked_until
     limit p_limit
+    for update skip locked
+  )
+  update public.jobs j
+  set attempts = j.attempts + 1,
+      lease_token = gen_random_uuid(),
+      locked_until = now() + make_interval(secs => p_lease_seconds)
+  from expired
+  where j.id = expired.id
+  returning j.*;
+  get diagnostics v_claimed = row_count;
+  if v_claimed >= p_limit then
+    return;
+  end if;
+
+  return query
+  with due as (
+    select p.id
+    from public.jobs p
+    where p.status = 'pending' and p.cancelled_at is null and p.run_after <= now()
+    order by p.run_after, p.created_at, p.id
+    limit p_limit - v_claimed
     for update skip locked
   )
   update public.jobs j
