@@ -30,6 +30,7 @@ const { values } = parseArgs({
   },
 });
 const soakSeconds = Number(values["soak-seconds"]);
+const RATIO_ROUNDS = 3;
 const stepSeconds = Number(values["step-seconds"]);
 const steps = values.steps.split(",").map(Number);
 const stateDir = Deno.env.get("STACK_STATE_DIR") ?? new URL("../.stack", import.meta.url).pathname;
@@ -104,8 +105,9 @@ try {
     userId: account.userId,
     connections: Number(values["ratio-connections"]),
     seconds: ratioSeconds,
+    rounds: RATIO_ROUNDS,
   });
-  printRatio(ratioRows, ratioSeconds);
+  printRatio(ratioRows, ratioSeconds, RATIO_ROUNDS);
   if (soaked.result.errors > 0) Deno.exitCode = 1;
 } finally {
   await connections.close();

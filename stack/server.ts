@@ -20,16 +20,19 @@ export interface RunningStack {
   functions: FunctionProcesses;
 }
 
-/** Copies a child's output to ours, each line prefixed with the function's name. */
+/**
+ * Copies a child's output to ours, each line prefixed with the function's name: one write per chunk
+ * read, however many lines it holds (a busy function logs a line per request).
+ */
 async function prefixLines(name: string, stream: ReadableStream<Uint8Array>) {
+  const print = (lines: string[]) => console.log(lines.map((line) => `[${name}] ${line}`).join("\n"));
   let buffered = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    const lines = buffered.split("\n");
+    const lines = (buffered + chunk).split("\n");
     buffered = lines.pop() ?? "";
-    for (const line of lines) console.log(`[${name}] ${line}`);
+    if (lines.length > 0) print(lines);
   }
-  if (buffered) console.log(`[${name}] ${buffered}`);
+  if (buffered) print([buffered]);
 }
 
 async function accepts(port: number): Promise<boolean> {

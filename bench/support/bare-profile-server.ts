@@ -7,6 +7,7 @@
  */
 import { Hono } from "hono";
 import postgres from "postgres";
+import { timestamptz } from "../../shared/db/timestamps.ts";
 
 const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 10 });
 const app = new Hono();
@@ -19,8 +20,15 @@ const firstChats = (tx: postgres.Sql | postgres.ReservedSql, userId: string) =>
   tx`select id, user_id, title, model_config_id, created_at, updated_at from public.chats
      where user_id = ${userId} order by updated_at desc, id desc limit 51`;
 app.get("/chats/:userId", async (c) => c.json((await firstChats(sql, c.req.param("userId"))).slice(0, 50)));
-// The same inside an RLS transaction as the API makes it (shared/db/client.ts asUser): a reserved
-// connection, `begin` + claims + query pipelined, then `commit`; no token check, no error handling.
+// The same with timestamps read as ISO text, as the API's client reads them (shared/db/timestamps.ts).
+const textTimes = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 10, types: { timestamptz } });
+app.get(
+  "/chats-text-times/:userId",
+  async (c) => c.json((await firstChats(textTimes, c.req.param("userId"))).slice(0, 50)),
+);
+// The same inside an RLS transaction as the API makes it for a one-statement read (shared/db/client.ts
+// userReader): a reserved connection, `begin` + claims + query + `commit` in one round trip; no
+// token check, no error handling.
 app.get("/chats-rls/:userId", async (c) => {
   const userId = c.req.param("userId");
   const claims = JSON.stringify({ sub: userId, role: "authenticated" });
@@ -30,8 +38,8 @@ app.get("/chats-rls/:userId", async (c) => {
       tx`begin`.execute(),
       tx`select private.assume_user(${claims})`.execute(),
       firstChats(tx, userId).execute(),
+      tx`commit`.execute(),
     ]);
-    await tx`commit`;
     return c.json(rows.slice(0, 50));
   } finally {
     tx.release();

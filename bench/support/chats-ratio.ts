@@ -1,10 +1,12 @@
 /**
- * The ratio of bench/load.ts: authenticated `GET /api/v1/chats` (gateway, token check, RLS
- * transaction, OpenAPI app) against bench/support/bare-profile-server.ts running the same query
- * bare and inside the same RLS transaction. The three alternate for `rounds` rounds so that a
+ * The ratio of bench/load.ts: authenticated `GET /api/v1/chats` (token check, RLS transaction,
+ * OpenAPI app), through the local gateway and from the api function directly, against
+ * bench/support/bare-profile-server.ts running the same query bare, with the API's timestamp
+ * reading, and inside the same RLS transaction. They alternate for `rounds` rounds so that a
  * neighbour's load on the machine falls on all of them alike.
  * @module
  */
+import { startApiFunction } from "./api-function.ts";
 import { startBareServer } from "./bare-server.ts";
 import { type CannonResult, runCannon } from "./cannon.ts";
 
@@ -18,6 +20,11 @@ export interface RatioOptions {
   rounds?: number;
 }
 
+export const GATEWAY = "api through the gateway";
+export const FUNCTION = "api function, no gateway";
+export const BARE = "bare Hono + postgres.js";
+export const BARE_TEXT_TIMES = "bare, timestamps as text";
+
 export interface RatioRow {
   name: string;
   result: CannonResult;
@@ -25,16 +32,15 @@ export interface RatioRow {
 
 export async function chatsRatio(options: RatioOptions): Promise<RatioRow[]> {
   await using bare = await startBareServer(options.dbUrl);
+  await using api = await startApiFunction();
   const auth = { authorization: `Bearer ${options.token}` };
+  const user = options.userId;
   const targets = [
-    {
-      name: "api: GET /api/v1/chats",
-      origin: options.origin,
-      path: "/functions/v1/api/v1/chats",
-      headers: auth,
-    },
-    { name: "bare + RLS transaction", origin: bare.url, path: `/chats-rls/${options.userId}`, headers: {} },
-    { name: "bare Hono + postgres.js", origin: bare.url, path: `/chats/${options.userId}`, headers: {} },
+    { name: GATEWAY, origin: options.origin, path: "/functions/v1/api/v1/chats", headers: auth },
+    { name: FUNCTION, origin: api.url, path: "/api/v1/chats", headers: auth },
+    { name: "bare + RLS transaction", origin: bare.url, path: `/chats-rls/${user}`, headers: {} },
+    { name: BARE_TEXT_TIMES, origin: bare.url, path: `/chats-text-times/${user}`, headers: {} },
+    { name: BARE, origin: bare.url, path: `/chats/${user}`, headers: {} },
   ];
   const run = (target: typeof targets[number], seconds: number) =>
     runCannon({
@@ -46,7 +52,7 @@ export async function chatsRatio(options: RatioOptions): Promise<RatioRow[]> {
     });
   for (const target of targets) await run(target, 1); // warm every path
   const results: CannonResult[][] = targets.map(() => []);
-  for (let round = 0; round < (options.rounds ?? 2); round++) {
+  for (let round = 0; round < (options.rounds ?? 3); round++) {
     for (const [i, target] of targets.entries()) results[i].push(await run(target, options.seconds));
   }
   return targets.map((target, i) => ({ name: target.name, result: combine(results[i]) }));

@@ -3,7 +3,7 @@
  * @module
  */
 import type { CannonResult } from "./cannon.ts";
-import type { RatioRow } from "./chats-ratio.ts";
+import { BARE, BARE_TEXT_TIMES, FUNCTION, GATEWAY, type RatioRow } from "./chats-ratio.ts";
 
 export interface StepRow {
   result: CannonResult;
@@ -54,19 +54,27 @@ export function printSoak(result: CannonResult, samples: SoakSample[]): void {
   );
 }
 
-export function printRatio(rows: RatioRow[], seconds: number): void {
+export function printRatio(rows: RatioRow[], seconds: number, rounds: number): void {
   console.log(
-    `\nGET chats, ${rows[0].result.connections} connections, 2 rounds of ${seconds} s each, alternating`,
+    `\nGET chats, ${
+      rows[0].result.connections
+    } connections, ${rounds} rounds of ${seconds} s each, alternating`,
   );
   console.log("\n| endpoint | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
   for (const { name, result: r } of rows) {
     console.log(`| ${name} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} |`);
   }
   printStatuses(rows.map((row) => row.result));
-  const ratio = rows[0].result.perSecond / rows.at(-1)!.result.perSecond;
-  console.log(
-    `\nthroughput ratio api / bare: ${ratio.toFixed(2)}x (goal ≥ 0.6x: ${ratio >= 0.6 ? "met" : "missed"})`,
-  );
+  const rate = (name: string) => rows.find((row) => row.name === name)!.result.perSecond;
+  console.log("");
+  for (const api of [GATEWAY, FUNCTION]) {
+    const ratio = rate(api) / rate(BARE);
+    const textTimes = rate(api) / rate(BARE_TEXT_TIMES);
+    console.log(
+      `${api} / bare: ${ratio.toFixed(2)}x (goal ≥ 0.6x: ${ratio >= 0.6 ? "met" : "missed"}); ` +
+        `/ bare with timestamps as text: ${textTimes.toFixed(2)}x`,
+    );
+  }
 }
 
 /** The answers by status of every result that had errors (to tell a 401 from a 503). */

@@ -128,8 +128,8 @@ export async function signIn(email: string, password: string) {
   const account_status: AccountStatus = {
     ...NO_DELETION,
     deletion_canceled: previous !== undefined,
-    previous_deletion_requested_at: iso(previous?.deletion_requested_at.toISOString()),
-    previous_deletion_scheduled_for: iso(previous?.deletion_scheduled_for.toISOString()),
+    previous_deletion_requested_at: iso(previous?.deletion_requested_at),
+    previous_deletion_scheduled_for: iso(previous?.deletion_scheduled_for),
   };
   return { user: toAuthUser(user), tokens: toTokens(session), session: toSession(session), account_status };
 }

@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import { requireUser } from "../auth/middleware.ts";
-import { asUser } from "../db/client.ts";
+import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { inBackground, keepAlive } from "../http/background.ts";
 import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
@@ -138,7 +138,7 @@ export function chatRoutes() {
   router.openapi(listChats, async (c) => {
     const claims = c.get("claims");
     const query = c.req.valid("query");
-    const page = await asUser(claims, (tx) => chats.listChats(tx, claims.sub, query));
+    const page = await chats.listChats(userReader(claims), claims.sub, query);
     setNextCursor(c, query.limit, page.next);
     return c.json(page.items, 200);
   });

@@ -6,8 +6,17 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Tx } from "../db/client.ts";
-import { keyset, type KeysetSpec, type Page, type PageRequest, toPage, unknownCursor } from "../db/paging.ts";
+import { type Reader, type Tx, txReader } from "../db/client.ts";
+import {
+  keyset,
+  type KeysetSpec,
+  type Page,
+  type PageRequest,
+  readPage,
+  toPage,
+  unknownCursor,
+  unknownCursorError,
+} from "../db/paging.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate, MessageRole } from "./schemas.ts";
 
@@ -33,22 +42,17 @@ async function checkingModelConfig<T>(query: Promise<T>): Promise<T> {
 }
 
 async function invalidCursor(tx: Tx, request: PageRequest, spec: KeysetSpec): Promise<void> {
-  const side = await unknownCursor(tx, request, spec);
-  if (!side) return;
-  throw new ApiError(422, "validation_error", [
-    { loc: ["query", side], msg: "Unknown cursor: no such item in this list.", type: "value_error" },
-  ]);
+  const side = await unknownCursor(txReader(tx), request, spec);
+  if (side) throw unknownCursorError(side);
 }
 
 /** The caller's chats, most recently updated first. */
-export async function listChats(tx: Tx, userId: string, request: PageRequest): Promise<Page<ChatSummary>> {
-  const page = keyset(tx, request, CHATS);
-  const rows = await tx<ChatSummary[]>`
-    select ${chatColumns(tx)} from public.chats
-    where user_id = ${userId} ${page.condition}
-    order by ${page.order} limit ${page.fetch}`;
-  if (rows.length === 0) await invalidCursor(tx, request, CHATS);
-  return toPage(rows, request, CHATS);
+export function listChats(read: Reader, userId: string, request: PageRequest): Promise<Page<ChatSummary>> {
+  return readPage(read, request, CHATS, (tx, page) =>
+    tx<ChatSummary[]>`
+      select ${chatColumns(tx)} from public.chats
+      where user_id = ${userId} ${page.condition}
+      order by ${page.order} limit ${page.fetch}`);
 }
 
 /** A new chat; its `initial_message` is stored in the same transaction. */

@@ -11,11 +11,13 @@ import postgres from "postgres";
 import { config } from "../config/env.ts";
 import { ApiError } from "../http/errors.ts";
 import type { UserClaims } from "../http/types.ts";
-import { guardDeadSocketWrites, isConnectionError } from "./connection-errors.ts";
+import { guardDeadSocketWrites } from "./connection-errors.ts";
+import { ConnectionPool } from "./pool.ts";
+import { timestamptz } from "./timestamps.ts";
 
 export type Sql = postgres.Sql;
 /** A connection inside one of {@link asUser} / {@link asService}'s transactions. */
-export type Tx = postgres.ReservedSql;
+export type Tx = postgres.Sql;
 
 let client: Sql | undefined;
 
@@ -25,50 +27,48 @@ export function sql(): Sql {
   return client;
 }
 
+/** The connections each client lends to transactions (see ConnectionPool: not postgres.js's `reserve()`). */
+const transactionPools = new WeakMap<Sql, ConnectionPool>();
+
+/**
+ * A client for statements on their own, and beside it as many one-connection clients for
+ * transactions ({@link asUser}, {@link asService}), opened as they are needed.
+ */
 export function createClient(url: string, options: postgres.Options<Record<string, never>> = {}): Sql {
   const pooled = new URL(url).port === "6543";
   guardDeadSocketWrites();
-  return postgres(url, {
+  const settings = {
     max: 10,
     idle_timeout: 20,
     connect_timeout: 10,
     prepare: !pooled,
     onnotice: () => {},
     transform: { undefined: null },
+    types: { timestamptz },
     ...options,
-  });
+  };
+  const client = postgres(url, settings);
+  const pool = new ConnectionPool(
+    (onclose) => postgres(url, { ...settings, max: 1, idle_timeout: 0, max_lifetime: 0, onclose }),
+    { size: settings.max, idleMs: (settings.idle_timeout || 20) * 1000 },
+  );
+  transactionPools.set(client, pool);
+  const end = client.end.bind(client);
+  client.end = async (endOptions) => void await Promise.all([end(endOptions), pool.end(endOptions)]);
+  return client;
 }
 
-/** How long a request waits for a connection before it is answered 503 (see reserveWithin). */
-const RESERVE_TIMEOUT_MS = 5_000;
+/** How long a request waits for a connection before it is answered 503. */
+const CONNECTION_WAIT_MS = 5_000;
 
-/**
- * A reserved connection, or a connection error after `ms`. While Postgres is down or restarting,
- * postgres.js parks reservations until a connection frees up, which may never happen (found by
- * proof/faults.ts: requests hung for the whole outage and beyond). A reservation granted too late
- * goes straight back to the pool.
- */
-export async function reserveWithin(db: Sql, ms = RESERVE_TIMEOUT_MS): Promise<Tx> {
-  const reserving = db.reserve();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`No database connection within ${ms} ms.`);
-      reject(Object.assign(error, { code: "CONNECT_TIMEOUT" }));
-    }, ms);
-  });
-  try {
-    return await Promise.race([reserving, timeout]);
-  } catch (error) {
-    reserving.then((tx) => tx.release(), () => {});
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+function poolOf(db: Sql): ConnectionPool {
+  const pool = transactionPools.get(db);
+  if (!pool) throw new Error("Transactions need a client made by createClient.");
+  return pool;
 }
 
 /**
- * One transaction on a reserved connection, with `begin`, the role/claims statement and the first
+ * One transaction on a connection of its own, with `begin`, the role/claims statement and the first
  * query of `work` pipelined: they travel in one round trip (postgres.js's own `begin` waits for
  * BEGIN's answer first). The commit is the only other round trip a single-query request pays.
  */
@@ -77,13 +77,9 @@ async function transaction<T>(
   setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
   work: (tx: Tx) => Promise<T>,
 ) {
-  const tx = await reserveWithin(db);
+  const pool = poolOf(db);
+  const tx = await pool.acquire(CONNECTION_WAIT_MS);
   let finished = false;
-  let lost = false;
-  const noteLoss = (error: unknown) => {
-    lost ||= isConnectionError(error);
-    throw error;
-  };
   try {
     const begun = tx`begin`.execute();
     const configured = setup(tx).execute();
@@ -95,19 +91,41 @@ async function transaction<T>(
       await begun;
       await configured;
       throw error;
-    }).catch(noteLoss);
+    });
     await Promise.all([begun, configured]);
-    await tx`commit`.catch(noteLoss);
+    await tx`commit`;
     finished = true;
     return result;
   } finally {
-    // A connection the server dropped is left to the pool, which reconnects it: a query sent on it
-    // would never be answered (postgres.js writes to its closed socket), and releasing it would
-    // hand that dead connection to the next request.
-    if (!lost) {
-      if (!finished) await tx`rollback`.catch(() => {});
-      tx.release();
-    }
+    if (!finished) await tx`rollback`.catch(() => {});
+    pool.release(tx);
+  }
+}
+
+/** One statement, not yet sent (a postgres.js query that has not been awaited). */
+export type Statement<T extends readonly postgres.Row[]> = (tx: Tx) => postgres.PendingQuery<T>;
+
+/**
+ * A transaction of one statement: `begin`, the role/claims statement, the statement and `commit` go
+ * out together and come back in one round trip, so a one-statement read costs what a bare query does.
+ * A failing statement leaves the transaction aborted, which `commit` then ends as a rollback.
+ */
+async function oneStatement<T extends readonly postgres.Row[]>(
+  db: Sql,
+  setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
+  statement: Statement<T>,
+): Promise<T> {
+  const pool = poolOf(db);
+  const tx = await pool.acquire(CONNECTION_WAIT_MS);
+  try {
+    const steps = [tx`begin`, setup(tx), statement(tx), tx`commit`].map((query) => query.execute());
+    const settled = await Promise.allSettled(steps);
+    // The first failure is the cause: a refused setup makes the statement fail too.
+    const failure = settled.find((step) => step.status === "rejected");
+    if (failure) throw failure.reason;
+    return (settled[2] as PromiseFulfilledResult<T>).value;
+  } finally {
+    pool.release(tx);
   }
 }
 
@@ -121,13 +139,29 @@ function refuseDeletedAccount(error: unknown): never {
   throw error;
 }
 
+const assumeUser = (claims: UserClaims) => (tx: Tx) =>
+  tx`select private.assume_user(${JSON.stringify(claims)})`;
+
 /**
  * Runs `work` in a transaction as the user the claims describe (RLS applies, as through PostgREST).
  * A token whose user no longer exists is refused with a 401 (private.assume_user checks it).
  */
 export function asUser<T>(claims: UserClaims, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
-  return transaction(db, (tx) => tx`select private.assume_user(${JSON.stringify(claims)})`, work)
-    .catch(refuseDeletedAccount);
+  return transaction(db, assumeUser(claims), work).catch(refuseDeletedAccount);
+}
+
+/** Runs single statements: each in a transaction of its own ({@link userReader}) or in one ({@link txReader}). */
+export type Reader = <T extends readonly postgres.Row[]>(statement: Statement<T>) => Promise<T>;
+
+/** A reader whose statements run in `tx`, the caller's transaction. */
+export const txReader = (tx: Tx): Reader => (statement) => statement(tx);
+
+/**
+ * One statement as the user the claims describe, in a transaction of its own that costs one round
+ * trip (RLS applies, a deleted user's token is refused): for reads that need a single statement.
+ */
+export function userReader(claims: UserClaims, db: Sql = sql()): Reader {
+  return (statement) => oneStatement(db, assumeUser(claims), statement).catch(refuseDeletedAccount);
 }
 
 /** {@link asService} for a request made by `userId`: refused with a 401 when that user no longer exists. */

@@ -6,7 +6,8 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Tx } from "./client.ts";
+import { ApiError } from "../http/errors.ts";
+import type { Reader, Tx } from "./client.ts";
 
 /** What the caller asked for (API.md: `limit`, `before` / `after`). */
 export interface PageRequest {
@@ -82,15 +83,46 @@ export function toPage<T extends { id: string }>(
   return { items: walkedInListOrder ? items : items.reverse(), next };
 }
 
-/** The request's id cursor when it names no row the caller can see (a timestamp always counts as known). */
+/** The request's cursor when it is a row id (a timestamp cursor always counts as known). */
+function idCursor(request: PageRequest, spec: KeysetSpec): string | undefined {
+  const cursor = request[pageSide(request, spec)];
+  return cursor && UUID.test(cursor) ? cursor : undefined;
+}
+
+/** The side of the request's id cursor when it names no row the caller can see. */
 export async function unknownCursor(
-  tx: Tx,
+  read: Reader,
   request: PageRequest,
   spec: KeysetSpec,
 ): Promise<PageSide | undefined> {
-  const side = pageSide(request, spec);
-  const cursor = request[side];
-  if (!cursor || !UUID.test(cursor)) return undefined;
-  const [row] = await tx`select 1 from ${tx(spec.table)} where id = ${cursor}`;
-  return row ? undefined : side;
+  const cursor = idCursor(request, spec);
+  if (!cursor) return undefined;
+  const rows = await read((tx) => tx`select 1 from ${tx(spec.table)} where id = ${cursor}`);
+  return rows.length > 0 ? undefined : pageSide(request, spec);
+}
+
+/** The 422 of a page asked for with a cursor that names no row of the list. */
+export function unknownCursorError(side: PageSide): ApiError {
+  return new ApiError(422, "validation_error", [
+    { loc: ["query", side], msg: "Unknown cursor: no such item in this list.", type: "value_error" },
+  ]);
+}
+
+/**
+ * One page of a list: `select` gives the page's statement for the keyset. With {@link userReader}
+ * a page costs one round trip; an empty one with an id cursor costs a second, to tell "past the end"
+ * from an unknown cursor (a 422).
+ */
+export async function readPage<T extends { id: string }>(
+  read: Reader,
+  request: PageRequest,
+  spec: KeysetSpec,
+  select: (tx: Tx, page: Keyset) => postgres.PendingQuery<T[]>,
+): Promise<Page<T>> {
+  const rows = await read((tx) => select(tx, keyset(tx, request, spec)));
+  if (rows.length === 0) {
+    const side = await unknownCursor(read, request, spec);
+    if (side) throw unknownCursorError(side);
+  }
+  return toPage(rows, request, spec);
 }

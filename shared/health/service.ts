@@ -1,15 +1,18 @@
-import type { Sql } from "../db/client.ts";
+import { asService, type Sql } from "../db/client.ts";
 
 export type CheckStatus = "ok" | "error";
 
-/** Whether the database answers within `timeoutMs`. */
+/**
+ * Whether the database answers within `timeoutMs`, on a connection of the transaction pool: one
+ * that failed is replaced at once, so the check sees Postgres back as soon as requests do.
+ */
 export async function checkDatabase(db: Sql, timeoutMs = 2_000): Promise<CheckStatus> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
   });
   try {
-    await Promise.race([db`select 1`.execute(), timeout]);
+    await Promise.race([asService((tx) => tx`select 1`, db), timeout]);
     return "ok";
   } catch {
     return "error";

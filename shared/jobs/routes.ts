@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
-import { asServiceFor, asUser } from "../db/client.ts";
+import { asServiceFor, asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
@@ -90,7 +90,7 @@ export function jobRoutes() {
   router.openapi(listJobs, async (c) => {
     const claims = c.get("claims");
     const query = c.req.valid("query");
-    const page = await asUser(claims, (tx) => jobs.listJobs(tx, claims.sub, query));
+    const page = await jobs.listJobs(userReader(claims), claims.sub, query);
     setNextCursor(c, query.limit, page.next);
     return c.json(await jobs.withImageUrls(page.items), 200);
   });

@@ -7,8 +7,8 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Tx } from "../db/client.ts";
-import { keyset, type KeysetSpec, type Page, type PageRequest, toPage, unknownCursor } from "../db/paging.ts";
+import type { Reader, Tx } from "../db/client.ts";
+import { type KeysetSpec, type Page, type PageRequest, readPage } from "../db/paging.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { imageRequestProblems } from "../llm/image-limits.ts";
 import {
@@ -39,22 +39,12 @@ function validationError(field: string, msg: string): ApiError {
 }
 
 /** The caller's jobs, newest first. */
-export async function listJobs(tx: Tx, userId: string, request: PageRequest): Promise<Page<Job>> {
-  const page = keyset(tx, request, JOBS);
-  const rows = await tx<Job[]>`
-    select ${jobColumns(tx)} from public.jobs
-    where user_id = ${userId} ${page.condition}
-    order by ${page.order} limit ${page.fetch}`;
-  if (rows.length === 0 && await unknownCursor(tx, request, JOBS)) {
-    throw new ApiError(422, "validation_error", [
-      {
-        loc: ["query", request.before ? "before" : "after"],
-        msg: "Unknown cursor: no such job.",
-        type: "value_error",
-      },
-    ]);
-  }
-  return toPage(rows, request, JOBS);
+export function listJobs(read: Reader, userId: string, request: PageRequest): Promise<Page<Job>> {
+  return readPage(read, request, JOBS, (tx, page) =>
+    tx<Job[]>`
+      select ${jobColumns(tx)} from public.jobs
+      where user_id = ${userId} ${page.condition}
+      order by ${page.order} limit ${page.fetch}`);
 }
 
 export async function getJob(tx: Tx, userId: string, jobId: string): Promise<Job> {

@@ -4,7 +4,7 @@
  * @module
  */
 import { requireUser } from "../auth/middleware.ts";
-import { asUser } from "../db/client.ts";
+import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { authErrors, body, ErrorEnvelope, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
@@ -108,7 +108,7 @@ export function modelRoutes() {
   router.openapi(listSaved, async (c) => {
     const claims = c.get("claims");
     const query = c.req.valid("query");
-    const page = await asUser(claims, (tx) => models.listSavedModels(tx, claims.sub, query));
+    const page = await models.listSavedModels(userReader(claims), claims.sub, query);
     setNextCursor(c, query.limit, page.next);
     return c.json(page.items, 200);
   });

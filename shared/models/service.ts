@@ -5,9 +5,9 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Tx } from "../db/client.ts";
-import { keyset, type KeysetSpec, type Page, type PageRequest, toPage, unknownCursor } from "../db/paging.ts";
-import { ApiError, badRequest, notFound } from "../http/errors.ts";
+import type { Reader, Tx } from "../db/client.ts";
+import { type KeysetSpec, type Page, type PageRequest, readPage } from "../db/paging.ts";
+import { badRequest, notFound } from "../http/errors.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { DISPLAY_NAMES, type ProviderId, supportedProvider } from "../providers/registry.ts";
 import { findProvider, providerCatalogue, type WithUser } from "../providers/service.ts";
@@ -35,8 +35,8 @@ interface ModelRow {
   presence_penalty: number;
   system_prompt: string | null;
   metadata: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 const columns = (tx: Tx) =>
@@ -73,24 +73,15 @@ function toConfiguration(row: ModelRow): ModelConfiguration {
 
 /** The caller's saved models, oldest first, one page at a time. */
 export async function listSavedModels(
-  tx: Tx,
+  read: Reader,
   userId: string,
   request: PageRequest,
 ): Promise<Page<ModelConfiguration>> {
-  const page = keyset(tx, request, MODELS);
-  const rows = await tx<ModelRow[]>`
-    select ${columns(tx)} from public.model_configs
-    where user_id = ${userId} ${page.condition}
-    order by ${page.order} limit ${page.fetch}`;
-  if (rows.length === 0) {
-    const side = await unknownCursor(tx, request, MODELS);
-    if (side) {
-      throw new ApiError(422, "validation_error", [
-        { loc: ["query", side], msg: "Unknown cursor: no such item in this list.", type: "value_error" },
-      ]);
-    }
-  }
-  const { items, next } = toPage(rows, request, MODELS);
+  const { items, next } = await readPage(read, request, MODELS, (tx, page) =>
+    tx<ModelRow[]>`
+      select ${columns(tx)} from public.model_configs
+      where user_id = ${userId} ${page.condition}
+      order by ${page.order} limit ${page.fetch}`);
   return { items: items.map(toConfiguration), next };
 }
 

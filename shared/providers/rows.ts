@@ -19,8 +19,8 @@ export interface ProviderRow {
   api_key_hash: string | null;
   is_active: boolean;
   has_api_key: boolean;
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 const COLUMNS = `id, user_id, provider, display_name, base_url, metadata, api_key_preview, api_key_hash,

@@ -85,7 +85,7 @@ export function completeOnboarding(tx: Tx, userId: string, survey: OnboardingSur
 /** Schedules the account's deletion; asking again keeps the first schedule. */
 export async function scheduleDeletion(tx: Tx, userId: string) {
   await getProfile(tx, userId);
-  const [row] = await tx<{ deletion_requested_at: Date; deletion_scheduled_for: Date }[]>`
+  const [row] = await tx<{ deletion_requested_at: string; deletion_scheduled_for: string }[]>`
     update public.profiles
     set deletion_status = 'pending',
         deletion_requested_at = coalesce(deletion_requested_at, now()),
@@ -96,8 +96,8 @@ export async function scheduleDeletion(tx: Tx, userId: string) {
 }
 
 interface PendingDeletion {
-  deletion_requested_at: Date;
-  deletion_scheduled_for: Date;
+  deletion_requested_at: string;
+  deletion_scheduled_for: string;
 }
 
 /**

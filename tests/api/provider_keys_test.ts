@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { asUser, type Sql } from "../../shared/db/client.ts";
+import { asUser, createClient } from "../../shared/db/client.ts";
 import { getProviderConnection, readProviderKey } from "../../shared/providers/service.ts";
 import { call, signUpUser } from "../helpers/api.ts";
-import { db, stackLog } from "../helpers/env.ts";
+import { db, env, stackLog } from "../helpers/env.ts";
 import { startFakeProvider } from "../helpers/fake_providers.ts";
 import { activateFake, testKey } from "../helpers/providers.ts";
 
@@ -82,7 +82,7 @@ Deno.test("a key is read for a call with the caller's role restored afterwards (
   const key = testKey();
   await activateFake(user.token, openai, { apiKey: key, metadata: { timeout: 3 } });
   await activateFake(stranger.token, openai);
-  const sql = db() as unknown as Sql;
+  const sql = createClient(env.dbUrl, { max: 2 });
   try {
     const claims = { sub: user.id, role: "authenticated", aud: "authenticated" };
     const seen = await asUser(claims, async (tx) => {

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { drainQueue } from "../../shared/jobs/drain.ts";
 import type { WorkerConfig } from "../../shared/jobs/config.ts";
 import { call, signUpUser, type TestUser } from "../helpers/api.ts";
-import { db } from "../helpers/env.ts";
+import { createClient, type Sql } from "../../shared/db/client.ts";
+import { db, env } from "../helpers/env.ts";
 import { type FakeImages, startFakeImages } from "../helpers/fake_images.ts";
 import {
   type Db,
@@ -24,6 +25,8 @@ import {
 
 interface Fixture {
   sql: Db;
+  /** The client the worker's code runs on (its transactions need one made by createClient). */
+  appDb: Sql;
   fake: FakeImages;
   user: TestUser;
   key: string;
@@ -31,15 +34,16 @@ interface Fixture {
 
 async function withFixture(run: (fixture: Fixture) => Promise<void>) {
   const sql = db();
+  const appDb = createClient(env.dbUrl, { max: 4 });
   const fake = startFakeImages();
   try {
     const user = await signUpUser();
     const key = await giveImageProvider(sql, user.id, fake.baseUrl);
-    await run({ sql, fake, user, key });
+    await run({ sql, appDb, fake, user, key });
   } finally {
     fake.release();
     await fake.close();
-    await sql.end();
+    await Promise.all([sql.end(), appDb.end()]);
   }
 }
 
@@ -100,11 +104,11 @@ Deno.test("a worker killed mid-batch: its lease expires and another run complete
 });
 
 Deno.test("a stalled run that outlives its lease cannot overwrite the run that took over", async () => {
-  await withFixture(async ({ sql, fake, user }) => {
+  await withFixture(async ({ sql, appDb, fake, user }) => {
     fake.script({ hold: true });
     const jobId = await insertParkedJob(sql, user.id, INPUT);
     await makeDue(sql, [jobId]);
-    const stalled = drainQueue({ config: testConfig({ leaseSeconds: 1 }), db: sql });
+    const stalled = drainQueue({ config: testConfig({ leaseSeconds: 1 }), db: appDb });
     await fake.arrived(1);
     await waitFor(
       "the lease to expire",
@@ -219,11 +223,11 @@ Deno.test("a job cancelled while the provider works is never completed and leave
 });
 
 Deno.test("a job still running when the budget runs out goes back to the queue", async () => {
-  await withFixture(async ({ sql, fake, user }) => {
+  await withFixture(async ({ sql, appDb, fake, user }) => {
     fake.script({ hold: true });
     const jobId = await insertParkedJob(sql, user.id, INPUT);
     await makeDue(sql, [jobId]);
-    const summary = await drainQueue({ config: testConfig({ budgetMs: 1500 }), db: sql });
+    const summary = await drainQueue({ config: testConfig({ budgetMs: 1500 }), db: appDb });
     assert.equal(summary.retried, 1);
     assert.ok(summary.duration_ms < 3000, `took ${summary.duration_ms} ms`);
     const row = await jobRow(sql, jobId);

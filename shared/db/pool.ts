@@ -1,0 +1,99 @@
+/**
+ * Connections for transactions: up to `size` postgres.js clients of one connection each, lent out
+ * for one transaction at a time, first come first served.
+ *
+ * Not postgres.js's own `reserve()`: in 3.4.9 a reservation queued while a connection closes (an
+ * idle one timing out, or one the server ended) is handed to that connection's reconnect, which
+ * drops it, and the connection never serves a reservation again (porsager/postgres#1195). Found by
+ * bench/chats-ratio.ts as a request answered 503 after 5 s when traffic resumed after 20 s of quiet;
+ * each such race took one connection out of the pool for good.
+ *
+ * A client whose connection closes is ended at once and replaced: what its transaction still had
+ * queued fails instead of waiting for a reconnect and then running outside the transaction,
+ * without its role (see porsager/postgres#1155). So that only a lost connection closes, the pool
+ * closes idle connections itself (taking them out first); its clients have no idle timeout or
+ * lifetime of their own. While Postgres is down, a wait for a connection ends with an error after
+ * `ms` (proof/faults.ts).
+ * @module
+ */
+import type postgres from "postgres";
+
+export interface PoolOptions {
+  /** Connections at most. */
+  size: number;
+  /** An idle connection is closed after this long. */
+  idleMs: number;
+}
+
+interface Idle {
+  connection: postgres.Sql;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class ConnectionPool {
+  readonly #connect: (onclose: () => void) => postgres.Sql;
+  readonly #options: PoolOptions;
+  readonly #open = new Set<postgres.Sql>();
+  readonly #idle: Idle[] = [];
+  readonly #waiting: ((connection: postgres.Sql) => void)[] = [];
+
+  /** `connect` makes a client of one connection (connecting on its first query) that calls `onclose`. */
+  constructor(connect: (onclose: () => void) => postgres.Sql, options: PoolOptions) {
+    this.#connect = connect;
+    this.#options = options;
+  }
+
+  /** A connection of its own for one transaction (give it back with `release`), or CONNECT_TIMEOUT after `ms`. */
+  acquire(ms: number): Promise<postgres.Sql> {
+    const idle = this.#idle.pop();
+    if (idle) {
+      clearTimeout(idle.timer);
+      return Promise.resolve(idle.connection);
+    }
+    if (this.#open.size < this.#options.size) return Promise.resolve(this.#openConnection());
+    return new Promise((resolve, reject) => {
+      const grant = (connection: postgres.Sql) => {
+        clearTimeout(timer);
+        resolve(connection);
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(grant), 1);
+        const error = new Error(`No database connection within ${ms} ms.`);
+        reject(Object.assign(error, { code: "CONNECT_TIMEOUT" }));
+      }, ms);
+      this.#waiting.push(grant);
+    });
+  }
+
+  /** Gives the connection to the longest waiter, else keeps it a while for the next transaction. */
+  release(connection: postgres.Sql): void {
+    if (!this.#open.has(connection)) return; // lost meanwhile: already ended and replaced
+    const next = this.#waiting.shift();
+    if (next) return next(connection);
+    const timer = setTimeout(() => this.#discard(connection), this.#options.idleMs);
+    Deno.unrefTimer(timer);
+    this.#idle.push({ connection, timer });
+  }
+
+  async end(options?: { timeout?: number }): Promise<void> {
+    for (const idle of this.#idle) clearTimeout(idle.timer);
+    await Promise.all([...this.#open].map((connection) => connection.end(options)));
+  }
+
+  #openConnection(): postgres.Sql {
+    const connection: postgres.Sql = this.#connect(() => this.#discard(connection, { replace: true }));
+    this.#open.add(connection);
+    return connection;
+  }
+
+  /** Ends a connection (at once when it was lost, failing what it still had queued). */
+  #discard(connection: postgres.Sql, { replace = false } = {}): void {
+    if (!this.#open.delete(connection)) return;
+    const idle = this.#idle.findIndex((entry) => entry.connection === connection);
+    if (idle >= 0) clearTimeout(this.#idle.splice(idle, 1)[0].timer);
+    void connection.end({ timeout: replace ? 0 : 5 });
+    // A transaction waiting for a connection gets the replacement.
+    const next = replace && this.#waiting.shift();
+    if (next) next(this.#openConnection());
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Transactions get connections from shared/db/pool.ts, not postgres.js's `reserve()`, which drops a
+ * reservation queued while a connection closes (porsager/postgres#1195); and a transaction whose
+ * connection was lost cannot send statements to the reconnect, outside the transaction.
+ */
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { asService, createClient } from "../../shared/db/client.ts";
+import { isConnectionError } from "../../shared/db/connection-errors.ts";
+import { db as adminDb, env } from "../helpers/env.ts";
+
+const IDLE_MS = 100;
+const options = { max: 1, idle_timeout: IDLE_MS / 1000, onnotice: () => {} };
+const within = <T>(ms: number, promise: Promise<T>) =>
+  Promise.race([promise, new Promise<"timed out">((resolve) => setTimeout(() => resolve("timed out"), ms))]);
+
+/** Transactions begun as the pool's one idle connection times out, at steps of 0.25 ms: how many never start (0 or 1). */
+async function stranded(begin: () => Promise<unknown>, warm: () => Promise<unknown>): Promise<number> {
+  let count = 0;
+  for (let step = -20; step < 40; step++) {
+    await warm();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS + step * 0.25));
+    // A reservation postgres.js lost also takes its connection out of the pool: stop at the first.
+    if (await within(1_000, begin()) === "timed out") return ++count;
+  }
+  return count;
+}
+
+Deno.test("a transaction begun while the idle connection closes still runs", async () => {
+  const plain = postgres(env.dbUrl, options);
+  const ours = createClient(env.dbUrl, options);
+  const oneStatement = (tx: postgres.Sql) => tx`select 1`;
+  try {
+    // The control: postgres.js's own reserve() loses reservations in this race, so the race is hit.
+    const reserve = () => plain.reserve().then((tx) => tx.release());
+    assert.ok(await stranded(reserve, () => plain`select 1`) > 0, "the race was not hit");
+    assert.equal(await stranded(() => asService(oneStatement, ours), () => asService(oneStatement, ours)), 0);
+  } finally {
+    await Promise.all([plain.end({ timeout: 1 }), ours.end({ timeout: 1 })]);
+  }
+});
+
+Deno.test("statements after the connection was lost fail instead of running outside the transaction", async () => {
+  const ours = createClient(env.dbUrl, { max: 1 });
+  const admin = adminDb();
+  try {
+    const outcome = await asService(async (tx) => {
+      const [{ pid }] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await admin`select pg_terminate_backend(${pid})`;
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the close reaches the client
+      // On the reconnect this would run as the login role, outside the transaction.
+      return await tx`select current_user`.then(() => "ran", (error) => error);
+    }, ours).catch((error) => error);
+    assert.ok(isConnectionError(outcome), `expected a connection error, got ${String(outcome)}`);
+    // a new connection serves the next transaction.
+    assert.deepEqual([...await asService((tx) => tx`select 1 as one`, ours)], [{ one: 1 }]);
+  } finally {
+    await Promise.all([ours.end({ timeout: 1 }), admin.end()]);
+  }
+});
