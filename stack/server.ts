@@ -8,6 +8,7 @@ import type { StackConfig } from "./config.ts";
 import { bootstrap, migrate, storeVaultSecrets } from "./database.ts";
 import { StackError } from "./errors.ts";
 import { createGateway } from "./gateway.ts";
+import { recordingTraffic } from "./traffic-recorder.ts";
 import { FunctionProcesses } from "./functions/manager.ts";
 import { createAuthServer } from "./auth/server.ts";
 import { startDispatcher } from "./net/dispatcher.ts";
@@ -80,9 +81,10 @@ export async function startStack(config: StackConfig, log = console.log): Promis
     },
     services: { "/auth/v1": auth.fetch, "/storage/v1": storage.fetch },
   });
+  const recordTo = Deno.env.get("STACK_RECORD_TRAFFIC");
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: config.apiPort, onListen: () => {} },
-    gateway.fetch,
+    recordTo ? recordingTraffic(gateway.fetch, recordTo) : gateway.fetch,
   );
   log(`gateway listening on ${config.apiUrl} (${Math.round(performance.now() - started)} ms)`);
 
