@@ -17,7 +17,7 @@ console.log(`recording stack at ${stack.env.SUPABASE_URL}; running the test suit
 const suite = await new Deno.Command(Deno.execPath(), {
   args: ["test", "-A", "--parallel", "tests/"],
   cwd: new URL("..", import.meta.url).pathname,
-  env: stack.env,
+  env: { ...stack.env, NO_COLOR: "1" },
   stdout: "piped",
   stderr: "inherit",
 }).output();

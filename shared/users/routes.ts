@@ -3,7 +3,7 @@
  * @module
  */
 import { requireUser } from "../auth/middleware.ts";
-import { asUser } from "../db/client.ts";
+import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { forbidden } from "../http/errors.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
@@ -78,7 +78,9 @@ export function userRoutes() {
 
   router.openapi(getProfile, async (c) => {
     const claims = c.get("claims");
-    return c.json(await asUser(claims, (tx) => users.getProfile(tx, claims.sub)), 200);
+    // One round trip for a profile that exists; making a missing one needs a write transaction.
+    const [profile] = await userReader(claims)((tx) => users.profileRow(tx, claims.sub));
+    return c.json(profile ?? await asUser(claims, (tx) => users.getProfile(tx, claims.sub)), 200);
   });
   router.openapi(updateProfile, async (c) => {
     const claims = c.get("claims");

@@ -36,10 +36,12 @@ function profileColumns(tx: Tx) {
 }
 
 /** The caller's profile, created on the spot if the sign-up trigger did not (e.g. older users). */
+/** The statement reading the user's profile row (none yet for an account made outside the API). */
+export const profileRow = (tx: Tx, userId: string) =>
+  tx<UserProfile[]>`select ${profileColumns(tx)} from public.profiles where id = ${userId}`;
+
 export async function getProfile(tx: Tx, userId: string): Promise<UserProfile> {
-  const [existing] = await tx<UserProfile[]>`select ${
-    profileColumns(tx)
-  } from public.profiles where id = ${userId}`;
+  const [existing] = await profileRow(tx, userId);
   if (existing) return existing;
   const [created] = await tx<UserProfile[]>`
     insert into public.profiles (id) values (${userId})
