@@ -1,7 +1,8 @@
 /**
  * One postgres.js client per isolate, from SUPABASE_DB_URL. Every request that acts for a user runs
  * in one transaction that first does what PostgREST does (role + `request.jwt.claims`, transaction
- * local), so the RLS policies are the real guard.
+ * local), so the RLS policies are the real guard. Transactions run on connections lent by
+ * ./pool.ts (one-connection clients), statements on their own on the client itself.
  *
  * Against Supabase's transaction pooler (port 6543) prepared statements are unavailable, so
  * `prepare` is off there; a direct connection (5432, or the local stack) keeps them.
