@@ -1,22 +1,19 @@
 /**
  * Load (issue 9): authenticated mixed traffic — list chats, get a chat, post a message answered by
- * a fake provider, list models — at rising concurrency, then a soak at 80% of the peak throughput,
- * then authenticated `GET /api/v1/chats` against a bare Hono + postgres.js endpoint running the same
- * query. The load tool is autocannon (npm), run in-process. Prints throughput, p50/p99, errors and
+ * a fake provider, list models — at rising concurrency, then a soak at 80% of the peak throughput
+ * (the ratio against a bare endpoint is bench/chats-ratio.ts). The load tool is autocannon (npm), run in-process. Prints throughput, p50/p99, errors and
  * Postgres connections per step, and connections and the api function's RSS through the soak.
  *
  * Usage (a running local stack, SUPABASE_* set; STACK_STATE_DIR if not the default):
  *   deno run -A bench/load.ts [--soak-seconds 300] [--step-seconds 10] [--steps 1,4,16,64]
- *                             [--ratio-seconds 5] [--ratio-connections 16]
  * Exits 1 when the soak saw an error.
  * @module
  */
 import { parseArgs } from "node:util";
 import { env } from "../tests/helpers/env.ts";
 import { type CannonResult, runCannon } from "./support/cannon.ts";
-import { chatsRatio } from "./support/chats-ratio.ts";
 import { loadAccount } from "./support/load-setup.ts";
-import { printRatio, printSoak, printSteps, type SoakSample, type StepRow } from "./support/load-report.ts";
+import { printSoak, printSteps, type SoakSample, type StepRow } from "./support/load-report.ts";
 import { apiFunctionPid, connectionSampler, rssMiB } from "./support/probes.ts";
 
 const { values } = parseArgs({
@@ -25,12 +22,9 @@ const { values } = parseArgs({
     "soak-seconds": { type: "string", default: "300" },
     "step-seconds": { type: "string", default: "10" },
     steps: { type: "string", default: "1,4,16,64" },
-    "ratio-seconds": { type: "string", default: "5" },
-    "ratio-connections": { type: "string", default: "16" },
   },
 });
 const soakSeconds = Number(values["soak-seconds"]);
-const RATIO_ROUNDS = 3;
 const stepSeconds = Number(values["step-seconds"]);
 const steps = values.steps.split(",").map(Number);
 const stateDir = Deno.env.get("STACK_STATE_DIR") ?? new URL("../.stack", import.meta.url).pathname;
@@ -97,17 +91,6 @@ try {
   );
   const soaked = await soak(peak);
   printSoak(soaked.result, soaked.samples);
-  const ratioSeconds = Number(values["ratio-seconds"]);
-  const ratioRows = await chatsRatio({
-    origin,
-    dbUrl: env.dbUrl,
-    token: account.token,
-    userId: account.userId,
-    connections: Number(values["ratio-connections"]),
-    seconds: ratioSeconds,
-    rounds: RATIO_ROUNDS,
-  });
-  printRatio(ratioRows, ratioSeconds, RATIO_ROUNDS);
   if (soaked.result.errors > 0) Deno.exitCode = 1;
 } finally {
   await connections.close();
