@@ -41,7 +41,8 @@ export function createClient(url: string, options: postgres.Options<Record<strin
   const settings = {
     max: 10,
     idle_timeout: 20,
-    connect_timeout: 10,
+    // A request waits this long at most for a connection (then 503), e.g. while Postgres restarts.
+    connect_timeout: 5,
     prepare: !pooled,
     onnotice: () => {},
     transform: { undefined: null },
