@@ -36,11 +36,12 @@ export function recordingTraffic(handler: Handler, file: string): Handler {
     }
     // A copy of each chunk as it passes (not tee(): its second reader would take the stream's
     // backpressure and pacing away from the client).
-    const chunks: Uint8Array[] = [];
-    const record = () => append(entry(new TextDecoder().decode(concat(chunks))));
+    const decoder = new TextDecoder();
+    let text = "";
+    const record = () => append(entry(text + decoder.decode()));
     const copying = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        chunks.push(chunk);
+        text += decoder.decode(chunk, { stream: true });
         controller.enqueue(chunk);
       },
       flush: record,
@@ -49,14 +50,4 @@ export function recordingTraffic(handler: Handler, file: string): Handler {
     const { status, statusText, headers } = response;
     return new Response(response.body.pipeThrough(copying), { status, statusText, headers });
   };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return all;
 }

@@ -3,6 +3,7 @@
  * turn a wrongly typed field into 400 bad_json, as `json.Unmarshal` into a params struct would.
  * @module
  */
+import { readAtMost } from "../body.ts";
 import { AuthError, badRequest } from "./errors.ts";
 
 const BODY_LIMIT = 1024 * 1024;
@@ -28,25 +29,7 @@ const GO_TYPES: Record<keyof Kinds, string> = {
 async function readLimited(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > BODY_LIMIT) throw tooLarge();
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return new TextDecoder().decode(concat(chunks, size));
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return new TextDecoder().decode(await readAtMost(request.body, BODY_LIMIT, tooLarge));
 }
 
 function tooLarge(): AuthError {

@@ -5,6 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { readAtMost } from "../body.ts";
 import { errors } from "./errors.ts";
 import { boundaryOf, parseMultipart } from "./multipart.ts";
 
@@ -29,25 +30,6 @@ export interface ObjectMetadata {
 
 /** Room for the multipart boundaries and fields around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
-
-async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (body) {
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > limit) throw errors.entityTooLarge();
-      chunks.push(chunk);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
-}
 
 function parseUserMetadata(json: string | null): Record<string, unknown> | null {
   if (!json) return null;
@@ -97,7 +79,7 @@ export async function readUpload(request: Request, limit: number): Promise<Uploa
   const isMultipart = contentType.toLowerCase().startsWith("multipart/form-data");
   const readLimit = isMultipart ? limit + MULTIPART_OVERHEAD : limit;
   if (Number(request.headers.get("content-length") ?? 0) > readLimit) throw errors.entityTooLarge();
-  const raw = await readAtMost(request.body, readLimit);
+  const raw = await readAtMost(request.body, readLimit, errors.entityTooLarge);
   if (isMultipart) return fromMultipart(raw, contentType, limit);
   return {
     bytes: raw,
