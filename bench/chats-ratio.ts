@@ -11,8 +11,7 @@ import { parseArgs } from "node:util";
 import { env } from "../tests/helpers/env.ts";
 import { signUpUser } from "../tests/helpers/api.ts";
 import { createChat } from "../tests/helpers/chats.ts";
-import { chatsRatio } from "./support/chats-ratio.ts";
-import { printRatio } from "./support/load-report.ts";
+import { chatsRatio, printRatio } from "./support/chats-ratio.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

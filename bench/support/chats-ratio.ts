@@ -9,6 +9,7 @@
 import { startApiFunction } from "./api-function.ts";
 import { startBareServer } from "./bare-server.ts";
 import { type CannonResult, runCannon } from "./cannon.ts";
+import { ms, printStatuses } from "./load-report.ts";
 
 export interface RatioOptions {
   origin: string;
@@ -75,4 +76,27 @@ function combine(rounds: CannonResult[]): CannonResult {
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     statuses,
   };
+}
+
+export function printRatio(rows: RatioRow[], seconds: number, rounds: number): void {
+  console.log(
+    `\nGET chats, ${
+      rows[0].result.connections
+    } connections, ${rounds} rounds of ${seconds} s each, alternating`,
+  );
+  console.log("\n| endpoint | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
+  for (const { name, result: r } of rows) {
+    console.log(`| ${name} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} |`);
+  }
+  printStatuses(rows.map((row) => row.result));
+  const rate = (name: string) => rows.find((row) => row.name === name)!.result.perSecond;
+  console.log("");
+  for (const api of [GATEWAY, FUNCTION]) {
+    const ratio = rate(api) / rate(BARE);
+    const textTimes = rate(api) / rate(BARE_TEXT_TIMES);
+    console.log(
+      `${api} / bare: ${ratio.toFixed(2)}x (goal ≥ 0.6x: ${ratio >= 0.6 ? "met" : "missed"}); ` +
+        `/ bare with timestamps as text: ${textTimes.toFixed(2)}x`,
+    );
+  }
 }

@@ -3,7 +3,6 @@
  * @module
  */
 import type { CannonResult } from "./cannon.ts";
-import { BARE, BARE_TEXT_TIMES, FUNCTION, GATEWAY, type RatioRow } from "./chats-ratio.ts";
 
 export interface StepRow {
   result: CannonResult;
@@ -17,7 +16,7 @@ export interface SoakSample {
   rssMiB: number;
 }
 
-const ms = (value: number) => value.toFixed(0);
+export const ms = (value: number) => value.toFixed(0);
 const range = (values: number[]) =>
   values.length === 0 ? "-" : `${Math.min(...values)}–${Math.max(...values)}`;
 
@@ -52,29 +51,6 @@ export function printSoak(result: CannonResult, samples: SoakSample[]): void {
         last.rssMiB.toFixed(1)
       } MiB; errors ${result.errors} (expected 0)`,
   );
-}
-
-export function printRatio(rows: RatioRow[], seconds: number, rounds: number): void {
-  console.log(
-    `\nGET chats, ${
-      rows[0].result.connections
-    } connections, ${rounds} rounds of ${seconds} s each, alternating`,
-  );
-  console.log("\n| endpoint | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
-  for (const { name, result: r } of rows) {
-    console.log(`| ${name} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} |`);
-  }
-  printStatuses(rows.map((row) => row.result));
-  const rate = (name: string) => rows.find((row) => row.name === name)!.result.perSecond;
-  console.log("");
-  for (const api of [GATEWAY, FUNCTION]) {
-    const ratio = rate(api) / rate(BARE);
-    const textTimes = rate(api) / rate(BARE_TEXT_TIMES);
-    console.log(
-      `${api} / bare: ${ratio.toFixed(2)}x (goal ≥ 0.6x: ${ratio >= 0.6 ? "met" : "missed"}); ` +
-        `/ bare with timestamps as text: ${textTimes.toFixed(2)}x`,
-    );
-  }
 }
 
 /** The answers by status of every result that had errors (to tell a 401 from a 503). */

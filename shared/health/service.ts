@@ -1,10 +1,11 @@
-import { asService, type Sql } from "../db/client.ts";
+import { serviceReader, type Sql } from "../db/client.ts";
 
 export type CheckStatus = "ok" | "error";
 
 /**
- * Whether the database answers within `timeoutMs`, on a connection of the transaction pool: one
- * that failed is replaced at once, so the check sees Postgres back as soon as requests do.
+ * Whether the database answers within `timeoutMs`, in one round trip on a connection of the
+ * transaction pool: one that failed is replaced at once, so the check sees Postgres back as soon as
+ * requests do.
  */
 export async function checkDatabase(db: Sql, timeoutMs = 2_000): Promise<CheckStatus> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -12,7 +13,7 @@ export async function checkDatabase(db: Sql, timeoutMs = 2_000): Promise<CheckSt
     timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
   });
   try {
-    await Promise.race([asService((tx) => tx`select 1`, db), timeout]);
+    await Promise.race([serviceReader(db)((tx) => tx`select 1`), timeout]);
     return "ok";
   } catch {
     return "error";

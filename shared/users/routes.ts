@@ -7,6 +7,7 @@ import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { forbidden } from "../http/errors.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
+import type { UserClaims } from "../http/types.ts";
 import {
   DeletionCanceled,
   DeletionScheduled,
@@ -72,16 +73,17 @@ const getUser = route({
   responses: { 200: json(UserProfile, "The profile"), 403: errors[403], ...authErrors },
 });
 
+/** The caller's profile: one round trip when it exists; making a missing one needs a write transaction. */
+async function profileOf(claims: UserClaims) {
+  const [profile] = await userReader(claims)((tx) => users.profileRow(tx, claims.sub));
+  return profile ?? await asUser(claims, (tx) => users.getProfile(tx, claims.sub));
+}
+
 export function userRoutes() {
   const router = createRouter();
   router.use("/v1/users/*", requireUser());
 
-  router.openapi(getProfile, async (c) => {
-    const claims = c.get("claims");
-    // One round trip for a profile that exists; making a missing one needs a write transaction.
-    const [profile] = await userReader(claims)((tx) => users.profileRow(tx, claims.sub));
-    return c.json(profile ?? await asUser(claims, (tx) => users.getProfile(tx, claims.sub)), 200);
-  });
+  router.openapi(getProfile, async (c) => c.json(await profileOf(c.get("claims")), 200));
   router.openapi(updateProfile, async (c) => {
     const claims = c.get("claims");
     const update = c.req.valid("json");
@@ -109,7 +111,7 @@ export function userRoutes() {
     const claims = c.get("claims");
     const { user_id } = c.req.valid("param");
     if (user_id !== claims.sub) throw forbidden("You can only read your own profile.");
-    return c.json(await asUser(claims, (tx) => users.getProfile(tx, claims.sub)), 200);
+    return c.json(await profileOf(claims), 200);
   });
   return router;
 }
