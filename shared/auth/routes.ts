@@ -4,7 +4,7 @@
  * @module
  */
 import { createRouter } from "../http/app.ts";
-import { authErrors, bearer, body, errors, json, routeBuilder } from "../http/openapi.ts";
+import { authErrors, bearer, body, json, routeBuilder } from "../http/openapi.ts";
 import { bearerToken, requireUser } from "./middleware.ts";
 import {
   ComingSoon,
@@ -28,7 +28,7 @@ const signUp = route({
   path: "/v1/auth/signup",
   summary: "Create an account (tokens are null when the project requires email confirmation)",
   request: body(SignUpRequest),
-  responses: { 200: json(SignUpResponse, "Signed up"), 409: errors[409], ...authErrors },
+  responses: { 200: json(SignUpResponse, "Signed up"), ...authErrors },
 });
 
 const signIn = route({

@@ -21,8 +21,9 @@ function auth() {
 }
 
 const AUTH_ERRORS: Record<string, [number, string]> = {
-  user_already_exists: [409, "An account with this email already exists."],
-  email_exists: [409, "An account with this email already exists."],
+  // 422, not 409: the app re-sends a 409 (with the email and password) to another host.
+  user_already_exists: [422, "An account with this email already exists."],
+  email_exists: [422, "An account with this email already exists."],
   weak_password: [422, "The password is too weak."],
   invalid_credentials: [401, "Invalid credentials"],
   email_not_confirmed: [403, "Confirm your email address before signing in."],
@@ -40,17 +41,23 @@ const AUTH_ERRORS: Record<string, [number, string]> = {
 /** Maps a supabase-js Auth error to an API error with a clear status and sentence. */
 export function authFailure(error: AuthError, fallbackStatus = 400): ApiError {
   const known = error.code ? AUTH_ERRORS[error.code] : undefined;
-  if (known) return new ApiError(known[0] as 400, error.code!, known[1]);
-  if (!error.status || error.status >= 500) {
+  if (known) {
     return new ApiError(
-      502,
-      "auth_unavailable",
-      "The authentication service is unavailable. Try again later.",
+      known[0] as 400,
+      error.code === "email_exists" ? "user_already_exists" : error.code!,
+      known[1],
     );
   }
+  if (!error.status || error.status >= 500) return authUnavailable();
   const status = error.status === 422 ? 422 : fallbackStatus;
   return new ApiError(status as 400, error.code ?? "auth_error", error.message);
 }
+
+/** Supabase Auth itself failed: our fault, so a 5xx (the only kind the app may re-send elsewhere). */
+const authUnavailable = () =>
+  new ApiError(503, "auth_unavailable", "The authentication service is unavailable. Try again later.", {
+    "Retry-After": "5",
+  });
 
 const iso = (value: string | number | null | undefined) =>
   value === null || value === undefined
@@ -105,7 +112,7 @@ export async function signUp(email: string, password: string, fullName: string |
     options: { data: fullName ? { full_name: fullName } : {} },
   });
   if (error) throw authFailure(error);
-  if (!data.user) throw new ApiError(502, "auth_unavailable", "The authentication service returned no user.");
+  if (!data.user) throw authUnavailable();
   const session = data.session;
   if (session) await asUser(claimsOf(session), (tx) => getProfile(tx, session.user.id));
   return {

@@ -15,8 +15,7 @@ import {
   streamChat,
   type Usage,
 } from "../llm/chat/mod.ts";
-import { DISPLAY_NAMES } from "../providers/registry.ts";
-import { logProviderFailure, providerErrorCode, type WithUser } from "../providers/service.ts";
+import { logProviderFailure, providerApiError, type WithUser } from "../providers/service.ts";
 import type { ReplyPlan } from "./reply-plan.ts";
 import { MAX_MESSAGE_CHARS, type Message } from "./schemas.ts";
 import { addMessage } from "./service.ts";
@@ -48,11 +47,10 @@ export type ReplyEvent =
   | { event: "done"; data: { message: Message; usage: ReplyUsage } }
   | { event: "error"; data: { detail: string; code: string; message: Message | null } };
 
-/** A provider failure as the API's 502, with the provider's own reason (never the key) in `detail`. */
+/** A provider failure as the API's 424, with the provider's own reason (never the key) in `detail`. */
 export function providerFailure(error: ProviderError): ApiError {
   logProviderFailure(error);
-  const reason = error.reason.endsWith(".") ? error.reason : `${error.reason}.`;
-  return new ApiError(502, providerErrorCode(error), `${DISPLAY_NAMES[error.provider]} ${reason}`);
+  return providerApiError(error);
 }
 
 function usageOf(plan: ReplyPlan, outcome: Outcome): ReplyUsage {
@@ -96,7 +94,7 @@ function nameInBackground(withUser: WithUser, plan: ReplyPlan, reply: string): v
 
 /**
  * One whole reply, stored and returned.
- * @throws {ApiError} 502 when the provider fails (the user message stays stored).
+ * @throws {ApiError} 424 when the provider fails (the user message stays stored).
  */
 export async function replyNow(withUser: WithUser, plan: ReplyPlan): Promise<Message> {
   const started = performance.now();

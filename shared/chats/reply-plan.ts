@@ -12,8 +12,10 @@ import {
   type ChatRequest,
   trimToContextWindow,
 } from "../llm/chat/mod.ts";
+import { unprocessable } from "../http/errors.ts";
 import { getDefaultModel, getModel } from "../models/service.ts";
 import type { ModelConfiguration } from "../models/schemas.ts";
+import { isClientSideProvider } from "../providers/registry.ts";
 import { getProviderConnection, type ProviderConnection } from "../providers/service.ts";
 import { DEFAULT_CHAT_TITLE, type Message, type MessageCreate } from "./schemas.ts";
 import { addMessage, chatForReply, type HistoryMessage, recentHistory, type ReplyChat } from "./service.ts";
@@ -53,10 +55,20 @@ function timeoutOf(connection: ProviderConnection): number {
 
 type ChatModel = ModelConfiguration & { provider: ChatProvider };
 
-/** The model a reply comes from: the chat's own, else the caller's default; null if none is usable. */
+/**
+ * The model a reply comes from: the chat's own, else the caller's default; null if none is usable.
+ * A model the app runs on the device is a 422 (the whole turn is rolled back): the server cannot reach it.
+ */
 async function replyModel(tx: Tx, userId: string, chat: ReplyChat, defaultModel: ModelConfiguration | null) {
   const model = chat.model_config_id ? await getModel(tx, userId, chat.model_config_id) : defaultModel;
   if (!model?.is_active || model.provider === "imagerouter") return null;
+  if (isClientSideProvider(model.provider)) {
+    throw unprocessable(
+      "client_side_provider",
+      `${model.display_name ?? model.name} runs on your device (${model.provider}): ask it from the app; ` +
+        "the server cannot reach it.",
+    );
+  }
   return model as ChatModel;
 }
 

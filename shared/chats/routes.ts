@@ -94,7 +94,7 @@ const addMessage = route({
       },
     },
     404: errors[404],
-    502: errors[502],
+    424: errors[424],
     ...authErrors,
   },
 });

@@ -72,7 +72,10 @@ function pathPattern(path: string): RegExp {
 }
 
 function handleError(error: Error, c: Context<AppEnv>) {
-  if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.detail);
+  if (error instanceof ApiError) {
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    return errorResponse(c, error.status, error.code, error.detail);
+  }
   if (error instanceof HTTPException) {
     const status = error.status as 400;
     const detail = /JSON/i.test(error.message) ? "The request body is not valid JSON." : error.message;

@@ -1,11 +1,14 @@
 /**
- * The error envelope `{detail, code, request_id}` every failure is answered with, and the
- * FastAPI-shaped validation details (`[{loc, msg, type}]`) the mobile client already reads.
+ * The error envelope `{detail, message, code, request_id}` every failure is answered with, and the
+ * FastAPI-shaped validation details (`[{loc, msg, type}]`) the mobile client already reads. The app
+ * shows the first string under `error`, `message`, `detail` or `description`, so `message` is always a
+ * sentence a person can read (for a 422: the first failing field and why).
  * @module
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
+import { issueText } from "./issue-text.ts";
 
 /** An expected failure: thrown by routes and services, answered by the app's error handler. */
 export class ApiError extends Error {
@@ -13,6 +16,8 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     readonly detail: unknown,
+    /** Headers the answer carries (e.g. `Retry-After`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(typeof detail === "string" ? detail : code);
     this.name = "ApiError";
@@ -22,8 +27,12 @@ export class ApiError extends Error {
 export const notFound = (detail: string) => new ApiError(404, "not_found", detail);
 export const badRequest = (detail: string, code = "bad_request") => new ApiError(400, code, detail);
 export const forbidden = (detail: string) => new ApiError(403, "forbidden", detail);
-export const conflict = (detail: string, code = "conflict") => new ApiError(409, code, detail);
 export const unauthorized = (detail: string) => new ApiError(401, "unauthorized", detail);
+/**
+ * A request the caller can fix, refused with a specific code (a conflict among them: the app re-sends
+ * a 409 to another host, token and body included, so conflicts are 422s too).
+ */
+export const unprocessable = (code: string, detail: string) => new ApiError(422, code, detail);
 
 export interface ValidationDetail {
   loc: (string | number)[];
@@ -47,14 +56,33 @@ export function validationDetails(error: ZodError, target: string): ValidationDe
     const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
     return {
       loc: [target, ...issue.path.map((p) => typeof p === "symbol" ? String(p) : p)],
-      msg: missing ? "Field required" : issue.message,
+      msg: missing ? "Field required" : issueText(issue),
       type: missing ? "missing" : ZOD_TYPES[issue.code] ?? "value_error",
     };
   });
 }
 
+const isValidationList = (detail: unknown): detail is ValidationDetail[] =>
+  Array.isArray(detail) && detail.length > 0 && typeof detail[0]?.msg === "string";
+
+/** "password: at least 8 characters" — the first failing field (loc without its target) and why. */
+function validationSentence([first]: ValidationDetail[]): string {
+  const field = first.loc.slice(1).join(".");
+  const why = first.type === "missing" ? "required" : first.msg;
+  if (!field) return first.type === "missing" ? "The request body is required." : why;
+  return `${field}: ${why}`;
+}
+
+/** The readable sentence for any error detail. */
+export function messageOf(detail: unknown, code: string): string {
+  if (typeof detail === "string" && detail) return detail;
+  if (isValidationList(detail)) return validationSentence(detail);
+  return `The request failed (${code}).`;
+}
+
 export function errorBody(c: Context, code: string, detail: unknown) {
-  return { detail, code, request_id: c.get("requestId") as string | undefined ?? null };
+  const requestId = c.get("requestId") as string | undefined ?? null;
+  return { detail, message: messageOf(detail, code), code, request_id: requestId };
 }
 
 export function errorResponse(c: Context, status: ContentfulStatusCode, code: string, detail: unknown) {

@@ -6,6 +6,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 
 export const ErrorEnvelope = z.object({
   detail: z.unknown().openapi({ description: "A sentence, or for 422 a list of {loc, msg, type}" }),
+  message: z.string().openapi({
+    description: "A sentence a person can read; for a 422 the first failing field and why",
+  }),
   code: z.string(),
   request_id: z.string().nullable(),
 }).openapi("Error");
@@ -15,9 +18,19 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }
 
+/** Said of every request body: the app sends fields the contract does not name. */
+export const UNKNOWN_FIELDS_IGNORED =
+  "Fields not listed here are ignored; the listed ones are validated strictly.";
+
 /** A required JSON request body (required, so a body without a JSON content type is refused, not `{}`). */
 export function body<T extends z.ZodType>(schema: T) {
-  return { body: { content: { "application/json": { schema } }, required: true } };
+  return {
+    body: {
+      description: UNKNOWN_FIELDS_IGNORED,
+      content: { "application/json": { schema } },
+      required: true,
+    },
+  };
 }
 
 const error = (description: string) => json(ErrorEnvelope, description);
@@ -32,8 +45,8 @@ export const errors = {
   400: error("Bad request"),
   403: error("Forbidden"),
   404: error("Not found"),
-  409: error("Conflict"),
-  502: error("Upstream service failed"),
+  /** The user's own provider failed (never 5xx: the app re-sends those to another host). */
+  424: error("The provider failed: `provider_*` code, the provider's reason, `Retry-After` when it gave one"),
 } as const;
 
 export const bearer = [{ Bearer: [] }];

@@ -6,30 +6,12 @@
  * worker died) still ends with one set of files.
  * @module
  */
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { config, serviceCredentials } from "../config/env.ts";
 import { extensionOf } from "../llm/image-files.ts";
+import { removeObjects, serviceStorage } from "../storage/service-storage.ts";
 
 export const IMAGES_BUCKET = "job-images";
-/** Storage removes at most this many paths per request. */
-const REMOVE_CHUNK = 1000;
 
-let client: SupabaseClient | undefined;
-
-function bucket() {
-  if (!client) {
-    const [key] = serviceCredentials();
-    if (!key) {
-      throw new Error(
-        "A service key (SUPABASE_SERVICE_ROLE_KEY or SUPABASE_SECRET_KEYS) is needed to reach Storage.",
-      );
-    }
-    client = createClient(config().supabaseUrl, key, {
-      auth: { persistSession: false, autoRefreshToken: false },
-    });
-  }
-  return client.storage.from(IMAGES_BUCKET);
-}
+const bucket = () => serviceStorage().from(IMAGES_BUCKET);
 
 /** Where the job's `index`-th image (from 0) is stored. */
 export function imagePath(userId: string, jobId: string, index: number, contentType: string): string {
@@ -43,14 +25,8 @@ export async function uploadImage(path: string, bytes: Uint8Array, contentType: 
 }
 
 /** Deletes the files (missing ones are ignored); returns how many Storage removed. */
-export async function removeImages(paths: string[]): Promise<number> {
-  let removed = 0;
-  for (let start = 0; start < paths.length; start += REMOVE_CHUNK) {
-    const { data, error } = await bucket().remove(paths.slice(start, start + REMOVE_CHUNK));
-    if (error) throw new Error(`Storage refused to remove images: ${error.message}`);
-    removed += data?.length ?? 0;
-  }
-  return removed;
+export function removeImages(paths: string[]): Promise<number> {
+  return removeObjects(IMAGES_BUCKET, paths);
 }
 
 /** Signed download URLs by path, valid for `expiresIn` seconds; paths that do not exist are left out. */

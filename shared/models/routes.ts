@@ -6,7 +6,7 @@
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { authErrors, body, ErrorEnvelope, errors, json, routeBuilder } from "../http/openapi.ts";
+import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
 import type { UserClaims } from "../http/types.ts";
 import {
@@ -14,6 +14,7 @@ import {
   ImportModelsRequest,
   ModelConfiguration,
   ModelIdParams,
+  ModelUpdate,
   ProviderModelsResponse,
   SetDefaultRequest,
 } from "./schemas.ts";
@@ -59,11 +60,17 @@ const importModels = route({
   responses: {
     200: json(ModelConfiguration.array(), "The saved configurations, in the order sent"),
     400: errors[400],
-    404: errors[404],
-    502: errors[502],
-    504: json(ErrorEnvelope, "The provider did not answer in time"),
+    424: errors[424],
     ...authErrors,
   },
+});
+
+const updateModel = route({
+  method: "patch",
+  path: "/v1/models/{model_id}",
+  summary: "Edit a saved configuration: display name, settings (only those sent change), active flag",
+  request: { params: ModelIdParams, ...body(ModelUpdate) },
+  responses: { 200: json(ModelConfiguration, "The updated configuration"), 404: errors[404], ...authErrors },
 });
 
 const getModel = route({
@@ -88,7 +95,11 @@ const setDefault = route({
   summary: "Make a model the default (the previous default is cleared), or clear its default flag",
   request: {
     params: ModelIdParams,
-    body: { content: { "application/json": { schema: SetDefaultRequest } }, required: false },
+    body: {
+      description: UNKNOWN_FIELDS_IGNORED,
+      content: { "application/json": { schema: SetDefaultRequest } },
+      required: false,
+    },
   },
   responses: { 200: json(ModelConfiguration, "The configuration"), 404: errors[404], ...authErrors },
 });
@@ -120,6 +131,12 @@ export function modelRoutes() {
     const claims = c.get("claims");
     const { model_id } = c.req.valid("param");
     return c.json(await asUser(claims, (tx) => models.getModel(tx, claims.sub, model_id)), 200);
+  });
+  router.openapi(updateModel, async (c) => {
+    const claims = c.get("claims");
+    const { model_id } = c.req.valid("param");
+    const update = c.req.valid("json");
+    return c.json(await asUser(claims, (tx) => models.updateModel(tx, claims.sub, model_id, update)), 200);
   });
   router.openapi(deleteModel, async (c) => {
     const claims = c.get("claims");

@@ -9,9 +9,15 @@ import type { Reader, Tx } from "../db/client.ts";
 import { type KeysetSpec, type Page, type PageRequest, readPage } from "../db/paging.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
-import { DISPLAY_NAMES, type ProviderId, supportedProvider } from "../providers/registry.ts";
-import { findProvider, providerCatalogue, type WithUser } from "../providers/service.ts";
-import type { ImportModelsRequest, ModelConfiguration } from "./schemas.ts";
+import {
+  DISPLAY_NAMES,
+  isClientSideProvider,
+  type ModelProvider,
+  type ProviderId,
+  supportedProvider,
+} from "../providers/registry.ts";
+import { findProvider, notConfigured, providerCatalogue, type WithUser } from "../providers/service.ts";
+import type { ImportModelsRequest, ModelConfiguration, ModelSettingsInput, ModelUpdate } from "./schemas.ts";
 
 export { browseCatalogue, type WithUser } from "../providers/service.ts";
 
@@ -21,7 +27,7 @@ interface ModelRow {
   id: string;
   user_id: string;
   provider_id: string | null;
-  provider: ProviderId;
+  provider: ModelProvider;
   name: string;
   model: string;
   display_name: string | null;
@@ -137,20 +143,46 @@ export function displayNameOf(modelId: string): string {
   );
 }
 
-interface ImportItem {
+interface ImportRow {
   name: string;
   display_name: string;
   description: string | null;
   metadata: Record<string, unknown>;
 }
 
-function importItem(modelId: string, known?: CatalogueModel): ImportItem {
+/** An import item as the app sends it: an id, or `{id | model, name?, description?, metadata?}`. */
+interface RequestedModel {
+  id: string;
+  name?: string | null;
+  description?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+function requestedModels(items: ImportModelsRequest["models"]): RequestedModel[] {
+  const byId = new Map<string, RequestedModel>();
+  for (const item of items) {
+    const model = typeof item === "string" ? { id: item } : { ...item, id: (item.id ?? item.model)! };
+    byId.set(model.id, model);
+  }
+  return [...byId.values()];
+}
+
+/** The row for one model: what the app sent wins over the catalogue's facts; shared metadata first. */
+function importRow(
+  model: RequestedModel,
+  known: CatalogueModel | undefined,
+  sharedMetadata: Record<string, unknown> = {},
+): ImportRow {
   const facts = { context_window: known?.context_window, max_output_tokens: known?.max_output_tokens };
   return {
-    name: modelId,
-    display_name: displayNameOf(modelId),
-    description: known?.description?.slice(0, 2000) ?? null,
-    metadata: Object.fromEntries(Object.entries(facts).filter(([, value]) => value != null)),
+    name: model.id,
+    display_name: model.name ?? displayNameOf(model.id),
+    description: model.description ?? known?.description?.slice(0, 2000) ?? null,
+    metadata: {
+      ...Object.fromEntries(Object.entries(facts).filter(([, value]) => value != null)),
+      ...sharedMetadata,
+      ...model.metadata,
+    },
   };
 }
 
@@ -175,14 +207,23 @@ async function catalogueEntries(withUser: WithUser, userId: string, provider: Pr
   return known;
 }
 
+/** The scalar settings sent (numbers, system prompt), as columns. */
+function settingColumns(settings: ModelSettingsInput | undefined): Columns {
+  const { metadata: _, ...scalars } = settings ?? {};
+  return Object.fromEntries(Object.entries(scalars).filter(([, value]) => value !== undefined)) as Columns;
+}
+
+type Columns = Record<string, postgres.ParameterOrJSON<never>>;
+
 async function upsertModels(
   tx: Tx,
   userId: string,
-  providerId: string,
-  provider: ProviderId,
-  items: ImportItem[],
+  providerId: string | null,
+  provider: ModelProvider,
+  items: ImportRow[],
+  settings: Columns,
 ) {
-  const rows = await tx<ModelRow[]>`
+  const upserted = tx<ModelRow[]>`
     insert into public.model_configs as m
       (user_id, provider_id, provider, name, model, display_name, description, metadata)
     select ${userId}, ${providerId}, ${provider}, item.name, item.name, item.display_name, item.description,
@@ -198,24 +239,72 @@ async function upsertModels(
       metadata = m.metadata || excluded.metadata,
       is_active = true
     returning ${columns(tx)}`;
-  const order = new Map(items.map((item, index) => [item.name, index]));
+  const names = items.map((item) => item.name);
+  const keys = Object.keys(settings);
+  // Sent together with the upsert (one round trip); it sees the rows the upsert wrote.
+  const [inserted, configured] = await Promise.all([
+    upserted,
+    keys.length === 0 ? [] : tx<ModelRow[]>`
+      update public.model_configs set ${tx(settings, keys)}
+      where user_id = ${userId} and name = any(${names})
+      returning ${columns(tx)}`,
+  ]);
+  const rows = keys.length === 0 ? inserted : configured;
+  const order = new Map(names.map((name, index) => [name, index]));
   return rows.sort((a, b) => order.get(a.name)! - order.get(b.name)!).map(toConfiguration);
+}
+
+/** The provider row models of `provider` link to: none for the app's client-side providers. */
+async function importTarget(withUser: WithUser, userId: string, name: string) {
+  const lowered = name.trim().toLowerCase();
+  if (isClientSideProvider(lowered)) return { provider: lowered, providerId: null };
+  const provider = supportedProvider(name);
+  const row = await withUser((tx) => findProvider(tx, userId, provider));
+  if (!row) throw notConfigured(provider);
+  return { provider, providerId: row.id };
 }
 
 /**
  * One configuration per model id, linked to the caller's provider row; an id already saved is
- * updated (its settings kept). With `sync`, the ids must be in the provider's live catalogue.
+ * updated (its settings kept unless `settings` are sent: those apply to every model imported). With
+ * `sync`, the ids must be in the provider's live catalogue (never checked for client-side providers).
  */
 export async function importModels(
   withUser: WithUser,
   userId: string,
   request: ImportModelsRequest,
 ): Promise<ModelConfiguration[]> {
-  const provider = supportedProvider(request.provider);
-  const ids = [...new Set(request.models)];
-  const row = await withUser((tx) => findProvider(tx, userId, provider));
-  if (!row) throw notFound(`${DISPLAY_NAMES[provider]} is not configured. Activate it first.`);
-  const known = request.sync ? await catalogueEntries(withUser, userId, provider, ids) : new Map();
-  const items = ids.map((id) => importItem(id, known.get(id)));
-  return await withUser((tx) => upsertModels(tx, userId, row.id, provider, items));
+  const { provider, providerId } = await importTarget(withUser, userId, request.provider);
+  const models = requestedModels(request.models);
+  const known = request.sync && !isClientSideProvider(provider)
+    ? await catalogueEntries(withUser, userId, provider, models.map((model) => model.id))
+    : new Map<string, CatalogueModel>();
+  const items = models.map((model) => importRow(model, known.get(model.id), request.settings?.metadata));
+  const settings = settingColumns(request.settings);
+  return await withUser((tx) => upsertModels(tx, userId, providerId, provider, items, settings));
+}
+
+/** Changes what was sent: display name, active flag, settings (metadata merged one level deep). */
+export async function updateModel(
+  tx: Tx,
+  userId: string,
+  id: string,
+  update: ModelUpdate,
+): Promise<ModelConfiguration> {
+  const fields: Columns = {
+    ...settingColumns(update.settings),
+    ...(update.display_name === undefined ? {} : { display_name: update.display_name }),
+    ...(update.is_active === undefined ? {} : { is_active: update.is_active }),
+  };
+  const keys = Object.keys(fields);
+  const metadata = tx.json((update.settings?.metadata ?? {}) as postgres.JSONValue);
+  const [row] = keys.length > 0
+    ? await tx<ModelRow[]>`
+        update public.model_configs set ${tx(fields, keys)}, metadata = metadata || ${metadata}
+        where user_id = ${userId} and id = ${id} returning ${columns(tx)}`
+    : await tx<ModelRow[]>`
+        update public.model_configs set metadata = metadata || ${metadata}
+        where user_id = ${userId} and id = ${id} returning ${columns(tx)}`;
+  if (!row) throw modelNotFound();
+  return toConfiguration(row);
 }

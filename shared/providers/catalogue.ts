@@ -6,7 +6,7 @@
  */
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { ProviderError } from "../llm/errors.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, unprocessable } from "../http/errors.ts";
 import { readProviderKeys } from "./keys.ts";
 import {
   DISPLAY_NAMES,
@@ -72,7 +72,7 @@ async function load(withUser: WithUser, userId: string, targets: CatalogueTarget
     const key = keys.get(provider) ??
       (await withUser((tx) => readProviderKeys(tx, userId, [provider]))).get(provider);
     if (!key) {
-      throw new ApiError(409, "missing_api_key", `No API key is stored for ${DISPLAY_NAMES[provider]}.`);
+      throw unprocessable("missing_api_key", `No API key is stored for ${DISPLAY_NAMES[provider]}.`);
     }
     return key;
   };
@@ -128,6 +128,7 @@ function envelope(outcomes: Outcome[], options: CatalogueOptions, only?: Provide
       code: error!.code,
       detail: String(error!.detail),
     })),
+    using_fallback: false,
   };
 }
 
@@ -142,7 +143,7 @@ export async function browseCatalogue(
   return envelope(await load(withUser, userId, targets, options.refresh ?? false), options, only);
 }
 
-/** One provider's models; its failure is the request's (bad key 400, timeout 504, else 502). */
+/** One provider's models; its failure is the request's (424 with the provider's reason). */
 export async function providerCatalogue(
   withUser: WithUser,
   userId: string,

@@ -19,6 +19,18 @@ export const DISPLAY_NAMES: Record<ProviderId, string> = {
   openai_compatible: "OpenAI-compatible",
 };
 
+/**
+ * Providers the app runs on the user's device (Ollama, LM Studio): their saved models sync through
+ * the API, but the server has no row, no key and never calls them.
+ */
+export const CLIENT_SIDE_PROVIDERS = ["ollama", "lmstudio"] as const;
+export type ClientSideProvider = typeof CLIENT_SIDE_PROVIDERS[number];
+/** Whatever a saved model configuration may name. */
+export type ModelProvider = ProviderId | ClientSideProvider;
+
+export const isClientSideProvider = (name: string): name is ClientSideProvider =>
+  (CLIENT_SIDE_PROVIDERS as readonly string[]).includes(name);
+
 /** A provider call's timeout when the row's metadata sets none (`metadata.timeout`, seconds). */
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 export const MAX_TIMEOUT_SECONDS = 300;

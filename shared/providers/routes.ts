@@ -26,8 +26,7 @@ const route = routeBuilder("providers");
 
 const upstreamErrors = {
   400: json(ErrorEnvelope, "Unsupported provider, or the provider rejected the key"),
-  502: errors[502],
-  504: json(ErrorEnvelope, "The provider did not answer in time"),
+  424: errors[424],
 } as const;
 
 const listProviders = route({
@@ -72,7 +71,6 @@ const update = route({
   request: { params: ProviderParams, ...body(UpdateProviderRequest) },
   responses: {
     200: json(ProviderConfiguration, "The updated configuration"),
-    404: errors[404],
     ...upstreamErrors,
     ...authErrors,
   },
@@ -83,7 +81,7 @@ const deactivate = route({
   path: "/v1/providers/{provider}",
   summary: "Deactivate a provider (its configuration and key are kept)",
   request: { params: ProviderParams },
-  responses: { 204: { description: "Deactivated" }, 400: errors[400], 404: errors[404], ...authErrors },
+  responses: { 204: { description: "Deactivated" }, 400: errors[400], ...authErrors },
 });
 
 const providerModels = route({

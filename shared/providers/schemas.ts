@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_TIMEOUT_SECONDS, PROVIDER_IDS, requiresBaseUrl } from "./registry.ts";
 import { isProviderId } from "../llm/providers.ts";
+import { acceptingAliases } from "../http/aliases.ts";
 
 export const Timestamp = z.iso.datetime({ offset: true }).or(z.date()).openapi({
   type: "string",
@@ -43,13 +44,13 @@ export const ProviderMetadata = z.object({
   timeout: z.coerce.number().positive().max(MAX_TIMEOUT_SECONDS).optional(),
 }).catchall(z.unknown()).openapi("ProviderMetadata");
 
-export const ActivateProviderRequest = z.object({
+export const ActivateProviderRequest = acceptingAliases(z.object({
   provider: z.string().trim().min(1).max(64).openapi({ example: "groq" }),
   api_key: ApiKey,
   base_url: BaseUrl.nullish(),
   metadata: ProviderMetadata.optional(),
   display_name: z.string().trim().min(1).max(120).nullish(),
-}).superRefine((value, ctx) => {
+})).superRefine((value, ctx) => {
   const provider = value.provider.toLowerCase();
   if (isProviderId(provider) && requiresBaseUrl(provider) && !value.base_url) {
     ctx.addIssue({ code: "custom", path: ["base_url"], message: `base_url is required for ${provider}` });
@@ -59,7 +60,7 @@ export const ActivateProviderRequest = z.object({
 export const ActivateProviderResponse = z.object({ provider: ProviderConfiguration })
   .openapi("ActivateProviderResponse");
 
-export const UpdateProviderRequest = z.object({
+export const UpdateProviderRequest = acceptingAliases(z.object({
   display_name: z.string().trim().min(1).max(120).nullable().optional(),
   base_url: BaseUrl.nullable().optional(),
   metadata: ProviderMetadata.optional(),
@@ -67,7 +68,7 @@ export const UpdateProviderRequest = z.object({
     description: "A new key (validated), or null to remove it",
   }),
   is_active: z.boolean().optional(),
-}).strict().openapi("UpdateProviderRequest");
+})).openapi("UpdateProviderRequest");
 
 export const ProviderParams = z.object({
   provider: z.string().min(1).max(64).openapi({ param: { name: "provider", in: "path" }, example: "openai" }),
@@ -106,6 +107,9 @@ export const ProviderModelsResponse = z.object({
   missing_providers: z.array(ProviderEnum),
   provider_errors: z.array(ProviderFailure).openapi({
     description: "beyond: the configured providers whose catalogue could not be loaded, and why",
+  }),
+  using_fallback: z.literal(false).openapi({
+    description: "Always false: this backend never spends an operator key on a user's catalogue",
   }),
 }).openapi("ProviderModelsResponse");
 

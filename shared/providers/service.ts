@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tx } from "../db/client.ts";
-import { ApiError, notFound } from "../http/errors.ts";
+import { ApiError, unprocessable } from "../http/errors.ts";
 import { deleteKey, readProviderKey, storeKey } from "./keys.ts";
 import {
   DISPLAY_NAMES,
@@ -28,7 +28,17 @@ import { validateKey } from "./upstream.ts";
 export { readProviderKey };
 export { browseCatalogue, type CatalogueOptions, providerCatalogue } from "./catalogue.ts";
 export { findRow as findProvider, type ProviderRow } from "./rows.ts";
-export { logProviderFailure, providerErrorCode } from "./upstream.ts";
+export { logProviderFailure, providerApiError, providerErrorCode } from "./upstream.ts";
+
+/**
+ * The caller has no configuration of this provider: a 422, not a 404 (the app re-sends 404s, body
+ * and token included, to another host; the provider itself exists).
+ */
+export const notConfigured = (provider: ProviderId) =>
+  unprocessable(
+    "provider_not_configured",
+    `${DISPLAY_NAMES[provider]} is not configured. Activate it first.`,
+  );
 
 /** Runs work in one transaction as the caller (routes pass `(work) => asUser(claims, work)`). */
 export type WithUser = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
@@ -100,7 +110,7 @@ export async function providerStatuses(tx: Tx, userId: string): Promise<Provider
 
 async function reload(tx: Tx, userId: string, provider: ProviderId): Promise<ProviderConfiguration> {
   const row = await findRow(tx, userId, provider);
-  if (!row) throw notFound(`${DISPLAY_NAMES[provider]} is not configured.`);
+  if (!row) throw notConfigured(provider);
   return toConfiguration(row);
 }
 
@@ -155,7 +165,7 @@ export async function updateProvider(
 ): Promise<ProviderConfiguration> {
   const provider = supportedProvider(name);
   const row = await withUser((tx) => findRow(tx, userId, provider));
-  if (!row) throw notFound(`${DISPLAY_NAMES[provider]} is not configured. Activate it first.`);
+  if (!row) throw notConfigured(provider);
   const baseUrl = resolveBaseUrl(provider, update.base_url === undefined ? row.base_url : update.base_url);
   if (!baseUrl) throw new ApiError(422, "base_url_required", `base_url is required for ${provider}.`);
   const key = await keyToValidate(withUser, userId, row, update);
@@ -165,7 +175,7 @@ export async function updateProvider(
   return await withUser(async (tx) => {
     const { api_key, ...fields } = update;
     if (!await updateRow(tx, userId, provider, { ...fields, ...(key ? { validated: true } : {}) })) {
-      throw notFound(`${DISPLAY_NAMES[provider]} is not configured. Activate it first.`);
+      throw notConfigured(provider);
     }
     // Storing over an existing key rewrites its Vault secret in place: that is the rotation.
     if (typeof api_key === "string") await storeKey(tx, userId, provider, api_key);
@@ -178,6 +188,6 @@ export async function updateProvider(
 export async function deactivateProvider(tx: Tx, userId: string, name: string): Promise<void> {
   const provider = supportedProvider(name);
   if (!await updateRow(tx, userId, provider, { is_active: false })) {
-    throw notFound(`${DISPLAY_NAMES[provider]} is not configured.`);
+    throw notConfigured(provider);
   }
 }

@@ -32,36 +32,47 @@ export async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-const API_ERRORS: Record<ProviderError["kind"], [400 | 502 | 504, string]> = {
-  auth: [400, "provider_rejected_key"],
-  payment: [502, "provider_payment_required"],
-  rate_limit: [502, "provider_rate_limited"],
-  bad_request: [502, "provider_error"],
-  server: [502, "provider_error"],
-  timeout: [504, "provider_timeout"],
-  network: [502, "provider_unreachable"],
-  aborted: [502, "provider_error"],
-  bad_response: [502, "provider_bad_response"],
+const CODES: Record<ProviderError["kind"], string> = {
+  auth: "provider_rejected_key",
+  payment: "provider_payment_required",
+  rate_limit: "provider_rate_limited",
+  bad_request: "provider_error",
+  server: "provider_error",
+  timeout: "provider_timeout",
+  network: "provider_unreachable",
+  aborted: "provider_error",
+  bad_response: "provider_bad_response",
 };
 
 /** The machine code of a provider failure in API errors (`provider_timeout`, ...). */
 export function providerErrorCode(error: ProviderError): string {
-  return API_ERRORS[error.kind][1];
+  return CODES[error.kind];
 }
 
-/** A provider failure as the API error a client sees (bad key 400, timeout 504, else 502). */
-export function providerApiError(error: ProviderError): ApiError {
-  const [status, code] = API_ERRORS[error.kind];
+/** What went wrong, after the provider's name: "OpenAI answered 429: Slow down." */
+function providerDetail(error: ProviderError): string {
   const name = DISPLAY_NAMES[error.provider];
-  const detail = error.kind === "auth"
-    ? `${name} rejected the API key: ${error.reason}`
-    : `${name} ${error.reason}.`;
-  return new ApiError(status, code, detail);
+  if (error.kind === "auth") return `${name} rejected the API key: ${error.reason}`;
+  return `${name} ${error.reason.endsWith(".") ? error.reason : `${error.reason}.`}`;
+}
+
+/**
+ * A provider failure as the API error a client sees: 424 Failed Dependency with the provider's
+ * reason and `Retry-After` when it gave one — never a 5xx, which the app re-sends (with the user's
+ * message and token) to another host. A key being checked (`validatingKey`) that the provider
+ * rejects is the caller's input: 400.
+ */
+export function providerApiError(error: ProviderError, { validatingKey = false } = {}): ApiError {
+  const status = validatingKey && error.kind === "auth" ? 400 : 424;
+  const headers: Record<string, string> = error.retryAfter === null
+    ? {}
+    : { "Retry-After": String(Math.ceil(error.retryAfter)) };
+  return new ApiError(status, providerErrorCode(error), providerDetail(error), headers);
 }
 
 /** Unexpected errors pass through; provider failures become API errors. */
-export function asApiError(error: unknown): unknown {
-  return error instanceof ProviderError ? providerApiError(error) : error;
+export function asApiError(error: unknown, options: { validatingKey?: boolean } = {}): unknown {
+  return error instanceof ProviderError ? providerApiError(error, options) : error;
 }
 
 /** One structured line per failed provider call: provider and kind only (never a key or URL). */
@@ -86,7 +97,7 @@ export async function validateKey(target: Omit<CatalogueTarget, "keyHash">, apiK
     return models;
   } catch (error) {
     if (error instanceof ProviderError) logProviderFailure(error);
-    throw asApiError(error);
+    throw asApiError(error, { validatingKey: true });
   }
 }
 

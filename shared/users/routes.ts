@@ -6,10 +6,15 @@ import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { forbidden } from "../http/errors.ts";
-import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
+import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
 import type { UserClaims } from "../http/types.ts";
+import { z } from "@hono/zod-openapi";
+import { eraseAccount } from "./erase.ts";
 import {
+  AccountErased,
   DeletionCanceled,
+  DeletionQuery,
+  DeletionRequest,
   DeletionScheduled,
   OnboardingSurvey,
   UserExport,
@@ -33,13 +38,36 @@ const updateProfile = route({
   path: "/v1/users/profile",
   summary: "Update the profile (only the fields sent change)",
   request: body(UserProfileUpdate),
-  responses: { 200: json(UserProfile, "The updated profile"), 409: errors[409], ...authErrors },
+  responses: { 200: json(UserProfile, "The updated profile"), ...authErrors },
 });
 
 const deleteProfile = route({
   method: "delete",
   path: "/v1/users/profile",
-  summary: "Schedule the account's deletion (30 days of grace)",
+  summary: "Schedule the account's deletion (30 days of grace), or with immediate=true erase it now",
+  description: "Erasing deletes the Auth user and every row, Vault secret and Storage file of the account; " +
+    "its tokens are refused (401) from then on.",
+  request: { query: DeletionQuery },
+  responses: {
+    200: {
+      description: "Deletion scheduled, or the account erased",
+      content: { "application/json": { schema: z.union([DeletionScheduled, AccountErased]) } },
+    },
+    ...authErrors,
+  },
+});
+
+const requestDeletion = route({
+  method: "post",
+  path: "/v1/users/profile/deletion",
+  summary: "Schedule the account's deletion (an older app build's path; the server chooses the dates)",
+  request: {
+    body: {
+      description: UNKNOWN_FIELDS_IGNORED,
+      content: { "application/json": { schema: DeletionRequest } },
+      required: false,
+    },
+  },
   responses: { 200: json(DeletionScheduled, "Deletion scheduled"), ...authErrors },
 });
 
@@ -55,7 +83,7 @@ const onboarding = route({
   path: "/v1/users/profile/onboarding",
   summary: "Store the onboarding survey",
   request: body(OnboardingSurvey),
-  responses: { 200: json(UserProfile, "The updated profile"), 409: errors[409], ...authErrors },
+  responses: { 200: json(UserProfile, "The updated profile"), ...authErrors },
 });
 
 const exportData = route({
@@ -90,6 +118,11 @@ export function userRoutes() {
     return c.json(await asUser(claims, (tx) => users.updateProfile(tx, claims.sub, update)), 200);
   });
   router.openapi(deleteProfile, async (c) => {
+    const claims = c.get("claims");
+    if (c.req.valid("query").immediate) return c.json(await eraseAccount(claims.sub), 200);
+    return c.json(await asUser(claims, (tx) => users.scheduleDeletion(tx, claims.sub)), 200);
+  });
+  router.openapi(requestDeletion, async (c) => {
     const claims = c.get("claims");
     return c.json(await asUser(claims, (tx) => users.scheduleDeletion(tx, claims.sub)), 200);
   });

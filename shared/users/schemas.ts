@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { JsonObject } from "../http/json-object.ts";
 
 const Timestamp = z.iso.datetime({ offset: true }).or(z.date()).openapi({
   type: "string",
@@ -19,6 +20,12 @@ export const UserProfile = z.object({
   avatar_url: z.string().nullable(),
   survey_completed: z.boolean(),
   onboarding_responses: z.record(z.string(), z.unknown()),
+  onboarding: z.record(z.string(), z.unknown()).openapi({
+    description: "The same object as onboarding_responses (the app reads this name)",
+  }),
+  preferences: z.record(z.string(), z.unknown()).openapi({
+    description: "The app's settings; `{}` by default",
+  }),
   deletion_status: z.enum(["active", "pending"]),
   deletion_requested_at: NullableTimestamp,
   deletion_scheduled_for: NullableTimestamp,
@@ -28,18 +35,24 @@ export const UserProfile = z.object({
 
 const trimmed = (max: number) => z.string().trim().max(max);
 
-export const UserProfileUpdate = z.object({
-  full_name: trimmed(120).nullable().optional(),
-  username: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, "Letters, digits, _ . - only")
-    .nullable()
-    .optional(),
-  bio: trimmed(500).nullable().optional(),
-  date_of_birth: z.iso.date().nullable().optional(),
-  age: z.number().int().min(13).max(120).nullable().optional(),
-  profession: trimmed(120).nullable().optional(),
-  heard_from: trimmed(120).nullable().optional(),
-  avatar_url: z.url().max(2048).nullable().optional(),
-}).strict().openapi("UserProfileUpdate");
+/** The most a stored JSON object (preferences, onboarding answers) may take, as JSON text. */
+export const MAX_JSON_OBJECT_BYTES = 16 * 1024;
+
+const UserJson = (description: string) => JsonObject(MAX_JSON_OBJECT_BYTES, description);
+
+export const MAX_USERNAME_CHARS = 40;
+
+/**
+ * As the app allows them: any printable characters, spaces included ("Mobile Tester"), at most 40
+ * after trimming (counted as Unicode characters, as Postgres counts them); blank clears it.
+ */
+const Username = z.string().trim()
+  .refine((name) => [...name].length <= MAX_USERNAME_CHARS, {
+    message: `at most ${MAX_USERNAME_CHARS} characters`,
+  })
+  .refine((name) => !/\p{Cc}/u.test(name), { message: "must not contain control characters" })
+  .transform((name) => name === "" ? null : name)
+  .openapi({ type: "string", maxLength: MAX_USERNAME_CHARS, description: "Unique regardless of case" });
 
 export const OnboardingDetails = z.object({
   primary_goal: z.string().max(500).nullable().optional(),
@@ -47,13 +60,46 @@ export const OnboardingDetails = z.object({
   experience_level: z.string().max(120).nullable().optional(),
   usage_frequency: z.string().max(120).nullable().optional(),
   other_notes: z.string().max(2000).nullable().optional(),
-}).catchall(z.unknown());
+}).catchall(z.unknown()).pipe(UserJson("The survey's answers, or any object (e.g. `{language}`)"));
+
+export const UserProfileUpdate = z.object({
+  full_name: trimmed(120).nullable().optional(),
+  username: Username.nullable().optional(),
+  bio: trimmed(500).nullable().optional(),
+  date_of_birth: z.iso.date().nullable().optional(),
+  age: z.number().int().min(13).max(120).nullable().optional(),
+  profession: trimmed(120).nullable().optional(),
+  heard_from: trimmed(120).nullable().optional(),
+  avatar_url: z.url().max(2048).nullable().optional(),
+  onboarding: OnboardingDetails.optional().openapi({
+    description: "Merged one level deep into onboarding_responses (the keys sent replace the stored ones)",
+  }),
+  preferences: UserJson(
+    "The app's settings (≤ 16 KB), merged one level deep: the keys sent replace the stored ones",
+  ).optional(),
+}).openapi("UserProfileUpdate");
 
 export const OnboardingSurvey = UserProfileUpdate.extend({
   survey_completed: z.boolean().default(true),
-  onboarding: OnboardingDetails.optional(),
-  onboarding_responses: z.record(z.string(), z.unknown()).optional(),
-}).strict().openapi("OnboardingSurvey");
+  onboarding_responses: UserJson("The survey's answers; wins over `onboarding`").optional(),
+}).openapi("OnboardingSurvey");
+
+/** POST /v1/users/profile/deletion: an older app build sends its own dates; the server chooses them. */
+export const DeletionRequest = z.object({
+  requested_at: z.string().max(64).nullish().openapi({ description: "Ignored" }),
+  scheduled_for: z.string().max(64).nullish().openapi({ description: "Ignored" }),
+}).openapi("DeletionRequest");
+
+export const DeletionQuery = z.object({
+  immediate: z.enum(["true", "false", "1", "0"]).optional()
+    .transform((value) => value === "true" || value === "1")
+    .openapi({ description: "true: erase the account now instead of in 30 days" }),
+});
+
+export const AccountErased = z.object({
+  status: z.literal("deleted"),
+  deleted_at: Timestamp,
+}).openapi("AccountErased");
 
 export const DeletionScheduled = z.object({
   status: z.literal("pending"),
@@ -84,3 +130,4 @@ export const UserExport = z.object({
 export type UserProfile = z.infer<typeof UserProfile>;
 export type UserProfileUpdate = z.infer<typeof UserProfileUpdate>;
 export type OnboardingSurvey = z.infer<typeof OnboardingSurvey>;
+export type DeletionRequest = z.infer<typeof DeletionRequest>;

@@ -5,8 +5,13 @@
  */
 import type postgres from "postgres";
 import type { Tx } from "../db/client.ts";
-import { conflict } from "../http/errors.ts";
-import type { OnboardingSurvey, UserProfile, UserProfileUpdate } from "./schemas.ts";
+import { unprocessable } from "../http/errors.ts";
+import {
+  MAX_JSON_OBJECT_BYTES,
+  type OnboardingSurvey,
+  type UserProfile,
+  type UserProfileUpdate,
+} from "./schemas.ts";
 
 /** Deleted accounts are kept this long before the purge removes them. */
 export const DELETION_GRACE_DAYS = 30;
@@ -24,6 +29,8 @@ const PROFILE_COLUMNS = [
   "avatar_url",
   "survey_completed",
   "onboarding_responses",
+  "onboarding_responses as onboarding",
+  "preferences",
   "deletion_status",
   "deletion_requested_at",
   "deletion_scheduled_for",
@@ -50,38 +57,66 @@ export async function getProfile(tx: Tx, userId: string): Promise<UserProfile> {
   return created;
 }
 
-function isUsernameTaken(error: unknown): boolean {
+/** A refused update the caller can fix, as a 422 with its code (never a 409 or a 500). */
+function refusedUpdate(error: unknown): unknown {
   const e = error as { code?: string; constraint_name?: string };
-  return e.code === "23505" && (e.constraint_name ?? "").includes("username");
+  if (e.code === "23505" && (e.constraint_name ?? "").includes("username")) {
+    return unprocessable("username_taken", "This username is already taken.");
+  }
+  if (e.code === "23514" && e.constraint_name === "profiles_preferences_size") {
+    return unprocessable(
+      "preferences_too_large",
+      `preferences: at most ${MAX_JSON_OBJECT_BYTES / 1024} KB as JSON once merged with the stored ones.`,
+    );
+  }
+  return error;
 }
 
 type Columns = Record<string, postgres.ParameterOrJSON<never>>;
+type JsonObject = Record<string, unknown>;
 
-async function updateColumns(tx: Tx, userId: string, fields: Columns): Promise<UserProfile> {
+/** The plain columns to set, and the objects merged one level deep into the jsonb columns. */
+interface ProfileChanges {
+  fields: Columns;
+  onboarding?: JsonObject;
+  preferences?: JsonObject;
+}
+
+async function applyChanges(tx: Tx, userId: string, { fields, onboarding, preferences }: ProfileChanges) {
   const columns = Object.keys(fields);
-  if (columns.length === 0) return await getProfile(tx, userId);
+  if (columns.length === 0 && !onboarding && !preferences) return await getProfile(tx, userId);
   await getProfile(tx, userId);
+  // `||` merges in the statement itself, so two concurrent updates never lose each other's keys.
+  const merges = tx`
+    onboarding_responses = onboarding_responses || ${tx.json((onboarding ?? {}) as postgres.JSONValue)},
+    preferences = preferences || ${tx.json((preferences ?? {}) as postgres.JSONValue)}`;
   try {
-    const [profile] = await tx<UserProfile[]>`
-      update public.profiles set ${tx(fields, columns)} where id = ${userId} returning ${profileColumns(tx)}`;
+    const [profile] = columns.length > 0
+      ? await tx<UserProfile[]>`
+          update public.profiles set ${tx(fields, columns)}, ${merges}
+          where id = ${userId} returning ${profileColumns(tx)}`
+      : await tx<UserProfile[]>`
+          update public.profiles set ${merges} where id = ${userId} returning ${profileColumns(tx)}`;
     return profile;
   } catch (error) {
-    if (isUsernameTaken(error)) throw conflict("This username is already taken.", "username_taken");
-    throw error;
+    throw refusedUpdate(error);
   }
 }
 
-/** Changes only the fields that were sent. */
+/** Changes only the fields that were sent; `onboarding` and `preferences` are merged one level deep. */
 export function updateProfile(tx: Tx, userId: string, update: UserProfileUpdate): Promise<UserProfile> {
-  return updateColumns(tx, userId, update as Columns);
+  const { onboarding, preferences, ...fields } = update;
+  return applyChanges(tx, userId, { fields: fields as Columns, onboarding, preferences });
 }
 
-/** Stores the survey answers (`onboarding_responses` wins over `onboarding`) and the profile fields sent. */
+/** Stores the survey answers (`onboarding_responses` wins over `onboarding`, merged like an update). */
 export function completeOnboarding(tx: Tx, userId: string, survey: OnboardingSurvey): Promise<UserProfile> {
-  const { onboarding, onboarding_responses, ...fields } = survey;
-  const responses = onboarding_responses ?? onboarding;
-  const answers = responses ? { onboarding_responses: tx.json(responses as postgres.JSONValue) } : {};
-  return updateColumns(tx, userId, { ...fields, ...answers } as Columns);
+  const { onboarding, onboarding_responses, preferences, ...fields } = survey;
+  return applyChanges(tx, userId, {
+    fields: fields as Columns,
+    onboarding: onboarding_responses ?? onboarding,
+    preferences,
+  });
 }
 
 /** Schedules the account's deletion; asking again keeps the first schedule. */

@@ -1,0 +1,41 @@
+/**
+ * Supabase Storage with the service credential: the API's and the worker's trusted paths write,
+ * sign and remove files through it (Storage's own API: SQL cannot delete Storage's files).
+ * @module
+ */
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { config, serviceCredentials } from "../config/env.ts";
+
+/** Storage removes at most this many paths per request. */
+const REMOVE_CHUNK = 1000;
+
+let client: SupabaseClient | undefined;
+
+/** The isolate's Storage client with the service credential. */
+export function serviceStorage(): SupabaseClient["storage"] {
+  if (!client) {
+    const [key] = serviceCredentials();
+    if (!key) {
+      throw new Error(
+        "A service key (SUPABASE_SERVICE_ROLE_KEY or SUPABASE_SECRET_KEYS) is needed to reach Storage.",
+      );
+    }
+    client = createClient(config().supabaseUrl, key, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+  }
+  return client.storage;
+}
+
+/** Deletes the files of one bucket (missing ones are ignored); returns how many Storage removed. */
+export async function removeObjects(bucket: string, paths: string[]): Promise<number> {
+  let removed = 0;
+  for (let start = 0; start < paths.length; start += REMOVE_CHUNK) {
+    const { data, error } = await serviceStorage().from(bucket).remove(
+      paths.slice(start, start + REMOVE_CHUNK),
+    );
+    if (error) throw new Error(`Storage refused to remove files from ${bucket}: ${error.message}`);
+    removed += data?.length ?? 0;
+  }
+  return removed;
+}
