@@ -33,14 +33,16 @@ Deno.test("sign-up accepts `name` as an alias of full_name", async () => {
   assert.equal(body.user.full_name, "Grace Hopper");
 });
 
-Deno.test("sign-up refuses a duplicate email (409) and a short password (422, FastAPI shape)", async () => {
+Deno.test("sign-up refuses a duplicate email (422 user_already_exists, never 409) and a short password (422, FastAPI shape)", async () => {
   const user = await signUpUser();
   const duplicate = await call("/v1/auth/signup", {
     method: "POST",
     body: { email: user.email, password: "another-password-1" },
   });
-  assert.equal(duplicate.status, 409);
+  assert.equal(duplicate.status, 422);
+  assert.equal(duplicate.body.code, "user_already_exists");
   assert.match(duplicate.body.detail, /already exists/);
+  assert.equal(duplicate.body.message, duplicate.body.detail);
 
   const short = await call("/v1/auth/signup", {
     method: "POST",

@@ -118,27 +118,31 @@ Deno.test("with no usable model the message is stored and returned as before", a
   assert.deepEqual((await messagesOf(user, deactivated.id)).map((m) => m.role), ["user", "system"]);
 });
 
-Deno.test("a provider failure is a 502 with the provider's reason; the user message stays stored", async () => {
+Deno.test("a provider failure is a 424 (never 5xx) with the provider's reason and Retry-After; the user message stays stored", async () => {
   await using fake = startFakeLlm();
   const { user, key } = await userWithFakeModel(fake, "openai");
   const chat = await createChat(user, { title: "Failing" });
 
   fake.script(openAiError(429, "Rate limit reached for gpt-4o-mini.", { retryAfter: "7" }));
   const limited = await post(user.token, chat.id, { content: "First" });
-  assert.equal(limited.status, 502);
+  assert.equal(limited.status, 424);
+  assert.equal(limited.headers.get("retry-after"), "7");
   assert.equal(limited.body.code, "provider_rate_limited");
   assert.equal(limited.body.detail, "OpenAI answered 429: Rate limit reached for gpt-4o-mini.");
+  assert.equal(limited.body.message, limited.body.detail);
 
   fake.script(openAiError(401, `Incorrect API key provided: ${key}.`));
   const rejected = await post(user.token, chat.id, { content: "Second" });
-  assert.equal(rejected.status, 502);
+  assert.equal(rejected.status, 424);
+  assert.equal(rejected.headers.get("retry-after"), null);
   assert.equal(rejected.body.code, "provider_rejected_key");
   assert.match(rejected.body.detail, /Incorrect API key provided: \[redacted\]/);
   assert.equal(JSON.stringify(rejected.body).includes(key), false);
 
   fake.script({ status: 503, text: "upstream connect error" });
   const down = await post(user.token, chat.id, { content: "Third" });
-  assert.equal(down.status, 502);
+  assert.equal(down.status, 424);
+  assert.equal(down.body.code, "provider_error");
   assert.match(down.body.detail, /OpenAI answered 503: upstream connect error/);
 
   assert.deepEqual((await messagesOf(user, chat.id)).map((m) => [m.role, m.content]), [

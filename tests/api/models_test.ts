@@ -100,7 +100,8 @@ Deno.test("a provider that times out leaves a partial list that names it", async
   ]);
   // The provider's own models route reports the failure as the request's.
   const single = await call("/v1/providers/deepseek/models?refresh=true", { token: user.token });
-  assert.equal(single.status, 504);
+  assert.equal(single.status, 424);
+  assert.equal(single.body.code, "provider_timeout");
 });
 
 Deno.test("the catalogue is cached per provider, base URL and key: the second call does not reach the provider", async () => {
@@ -162,7 +163,8 @@ Deno.test("import refuses what it cannot link or check, and saves nothing", asyn
   const user = await signUpUser();
   await using groq = startFakeProvider("groq");
   const notConfigured = await importModels(user, { provider: "groq", models: ["x"] });
-  assert.equal(notConfigured.status, 404);
+  assert.equal(notConfigured.status, 422);
+  assert.equal(notConfigured.body.code, "provider_not_configured");
   await activateFake(user.token, groq);
 
   const unknown = await importModels(user, {
@@ -172,7 +174,17 @@ Deno.test("import refuses what it cannot link or check, and saves nothing", asyn
   assert.equal(unknown.status, 400);
   assert.equal(unknown.body.code, "unknown_models");
   assert.match(unknown.body.detail, /no-such-model/);
-  for (const body of [{ provider: "groq", models: [] }, { provider: "groq" }, { models: ["a"] }]) {
+  for (
+    const body of [
+      { provider: "groq", models: [] },
+      { provider: "groq" },
+      { models: ["a"] },
+      { provider: "groq", models: [{ name: "no id" }] },
+      { provider: "groq", models: [42] },
+      { provider: "groq", models: ["a"], settings: { temperature: 3 } },
+      { provider: "groq", models: ["a"], sharedSettings: { max_tokens: 8 } },
+    ]
+  ) {
     assert.equal((await importModels(user, body)).status, 422, JSON.stringify(body));
   }
   assert.equal((await importModels(user, { provider: "skynet", models: ["a"] })).status, 400);

@@ -184,19 +184,19 @@ Deno.test("an unknown provider is a 400; a rejected key is a 400 with the provid
   assert.deepEqual((await call("/v1/providers", { token: user.token })).body, []);
 });
 
-Deno.test("a provider that is slow, down or unreachable is a 504 or 502 at activation", async () => {
+Deno.test("a provider that is slow, down or unreachable is a 424 at activation (never 5xx)", async () => {
   const user = await signUpUser();
   await using slow = startFakeProvider("openai");
   slow.behaviour.delayMs = 3000;
   const timedOut = await activateFake(user.token, slow, { metadata: { timeout: 0.5 } });
-  assert.equal(timedOut.status, 504);
+  assert.equal(timedOut.status, 424);
   assert.equal(timedOut.body.code, "provider_timeout");
   assert.match(timedOut.body.detail, /timed out after 0.5 s/);
 
   await using down = startFakeProvider("groq");
   down.behaviour.failStatus = 503;
   const outage = await activateFake(user.token, down);
-  assert.equal(outage.status, 502);
+  assert.equal(outage.status, 424);
   assert.equal(outage.body.code, "provider_error");
 
   const unreachable = await call("/v1/providers/activate", {
@@ -204,7 +204,7 @@ Deno.test("a provider that is slow, down or unreachable is a 504 or 502 at activ
     token: user.token,
     body: { provider: "mistral", api_key: testKey(), base_url: "http://127.0.0.1:9/v1" },
   });
-  assert.equal(unreachable.status, 502);
+  assert.equal(unreachable.status, 424);
   assert.equal(unreachable.body.code, "provider_unreachable");
   assert.deepEqual((await call("/v1/providers", { token: user.token })).body, []);
 });
@@ -259,7 +259,7 @@ Deno.test("key rotation validates the new key first; a rejected one keeps the ol
   assert.equal(openai.requests.at(-1)!.key, newKey);
 });
 
-Deno.test("PATCH changes only what is sent; null removes the key; unknown fields are a 422", async () => {
+Deno.test("PATCH changes only what is sent; null removes the key; unknown fields are ignored; camelCase aliases", async () => {
   const user = await signUpUser();
   await using groq = startFakeProvider("groq");
   await using other = startFakeProvider("groq");
@@ -306,13 +306,39 @@ Deno.test("PATCH changes only what is sent; null removes the key; unknown fields
     token: user.token,
     body: { is_actve: false },
   });
-  assert.equal(typo.status, 422);
+  assert.equal(typo.status, 200);
+  assert.equal(typo.body.is_active, true);
+
+  const camel = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { displayName: "Camel Groq", isActive: false },
+  });
+  assert.equal(camel.status, 200);
+  assert.equal(camel.body.display_name, "Camel Groq");
+  assert.equal(camel.body.is_active, false);
+  const both = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { display_name: "Snake Groq", displayName: "Camel Groq", is_active: true, isActive: false },
+  });
+  assert.equal(both.body.display_name, "Snake Groq");
+  assert.equal(both.body.is_active, true);
+  const badAlias = await call("/v1/providers/groq", {
+    method: "PATCH",
+    token: user.token,
+    body: { isActive: "yes" },
+  });
+  assert.equal(badAlias.status, 422);
+  assert.equal(badAlias.body.message, "is_active: must be a boolean");
+
   const missing = await call("/v1/providers/openai", {
     method: "PATCH",
     token: user.token,
     body: { is_active: true },
   });
-  assert.equal(missing.status, 404);
+  assert.equal(missing.status, 422);
+  assert.equal(missing.body.code, "provider_not_configured");
   const unsupported = await call("/v1/providers/skynet", { method: "PATCH", token: user.token, body: {} });
   assert.equal(unsupported.status, 400);
 });
@@ -342,7 +368,9 @@ Deno.test("DELETE deactivates (204), keeps the row and key, and hides the provid
   });
   assert.equal(revived.body.is_active, true);
   assert.equal((await call("/v1/models", { token: user.token })).body.models.length, LISTED_IDS.groq.length);
-  assert.equal((await call("/v1/providers/openai", { method: "DELETE", token: user.token })).status, 404);
+  const unconfigured = await call("/v1/providers/openai", { method: "DELETE", token: user.token });
+  assert.equal(unconfigured.status, 422);
+  assert.equal(unconfigured.body.code, "provider_not_configured");
 });
 
 Deno.test("one user's providers are invisible to another", async () => {
@@ -350,7 +378,7 @@ Deno.test("one user's providers are invisible to another", async () => {
   await using groq = startFakeProvider("groq");
   await activateFake(alice.token, groq);
   assert.deepEqual((await call("/v1/providers", { token: bob.token })).body, []);
-  assert.equal((await call("/v1/providers/groq", { method: "DELETE", token: bob.token })).status, 404);
+  assert.equal((await call("/v1/providers/groq", { method: "DELETE", token: bob.token })).status, 422);
   assert.deepEqual((await call("/v1/models", { token: bob.token })).body.models, []);
   assert.equal((await call("/v1/providers", { token: alice.token })).body[0].is_active, true);
 });

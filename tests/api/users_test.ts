@@ -38,8 +38,13 @@ Deno.test("invalid profile input is a 422 that changes nothing", async () => {
     [{ age: 12 }, "age"],
     [{ age: "thirty" }, "age"],
     [{ username: "x".repeat(41) }, "username"],
+    [{ username: "😀".repeat(41) }, "username"],
+    [{ username: "tab\there" }, "username"],
     [{ bio: "b".repeat(501) }, "bio"],
-    [{ email: "new@example.test" }, ""],
+    [{ preferences: ["dark"] }, "preferences"],
+    [{ preferences: { theme: "x".repeat(17_000) } }, "preferences"],
+    [{ onboarding: "english" }, "onboarding"],
+    [{ bio: "ok", age: 12 }, "age"],
   ];
   for (const [payload, field] of cases) {
     const { status, body } = await call("/v1/users/profile", {
@@ -48,15 +53,72 @@ Deno.test("invalid profile input is a 422 that changes nothing", async () => {
       body: payload,
     });
     assert.equal(status, 422, JSON.stringify(payload));
-    if (field) assert.deepEqual(body.detail[0].loc, ["body", field]);
+    assert.deepEqual(body.detail[0].loc, ["body", field]);
+    assert.equal(body.code, "validation_error");
+    assert.ok(body.message.startsWith(`${field}: `), body.message);
   }
   const profile = await call("/v1/users/profile", { token: user.token });
   assert.equal(profile.body.age, null);
   assert.equal(profile.body.bio, null);
-  assert.equal(profile.body.email, user.email);
+  assert.equal(profile.body.username, null);
+  assert.deepEqual(profile.body.preferences, {});
+  assert.deepEqual(profile.body.onboarding, {});
 });
 
-Deno.test("a username taken by someone else is a 409", async () => {
+Deno.test("a 422 says in `message` which field failed and why, in words a person reads", async () => {
+  const user = await signUpUser();
+  const cases: [unknown, string][] = [
+    [{ age: 12 }, "age: must be at least 13"],
+    [{ age: "thirty" }, "age: must be a number"],
+    [{ bio: "b".repeat(501) }, "bio: at most 500 characters"],
+    [{ date_of_birth: "yesterday" }, "date_of_birth: must be a date (YYYY-MM-DD)"],
+  ];
+  for (const [payload, message] of cases) {
+    const { body } = await call("/v1/users/profile", { method: "PUT", token: user.token, body: payload });
+    assert.equal(body.message, message);
+  }
+  const signUp = await call("/v1/auth/signup", {
+    method: "POST",
+    body: { email: "x@example.test", password: "short" },
+  });
+  assert.equal(signUp.status, 422);
+  assert.equal(signUp.body.message, "password: at least 8 characters");
+  const missing = await call("/v1/auth/signin", { method: "POST", body: { email: "x@example.test" } });
+  assert.equal(missing.body.message, "password: required");
+});
+
+Deno.test("unknown fields are ignored, and the known ones still change", async () => {
+  const user = await signUpUser();
+  const { status, body } = await call("/v1/users/profile", {
+    method: "PUT",
+    token: user.token,
+    body: { email: "new@example.test", id: crypto.randomUUID(), theme: "dark", bio: "Kept" },
+  });
+  assert.equal(status, 200);
+  assert.equal(body.bio, "Kept");
+  assert.equal(body.email, user.email);
+  assert.equal(body.id, user.id);
+  assert.equal(body.theme, undefined);
+});
+
+Deno.test("usernames as the app allows them: spaces and any printable characters, 40 at most, blank clears", async () => {
+  const user = await signUpUser();
+  const put = (username: unknown) =>
+    call("/v1/users/profile", { method: "PUT", token: user.token, body: { username } });
+  const tag = crypto.randomUUID().slice(0, 6);
+  const spaced = await put(`  Mobile Tester ${tag}  `);
+  assert.equal(spaced.status, 200);
+  assert.equal(spaced.body.username, `Mobile Tester ${tag}`);
+  const prefix = `Zoë 😀 ${tag} `;
+  const unicode = await put(prefix + "é".repeat(40 - [...prefix].length));
+  assert.equal(unicode.status, 200, JSON.stringify(unicode.body));
+  assert.equal([...unicode.body.username].length, 40);
+  const blank = await put("   ");
+  assert.equal(blank.status, 200);
+  assert.equal(blank.body.username, null);
+});
+
+Deno.test("a username taken by someone else, in any case, is a 422 username_taken (never 409)", async () => {
   const [alice, bob] = await Promise.all([signUpUser(), signUpUser()]);
   const name = `alice_${crypto.randomUUID().slice(0, 8)}`;
   assert.equal(
@@ -68,11 +130,51 @@ Deno.test("a username taken by someone else is a 409", async () => {
     token: bob.token,
     body: { username: name.toUpperCase() },
   });
-  assert.equal(taken.status, 409);
+  assert.equal(taken.status, 422);
   assert.equal(taken.body.code, "username_taken");
+  assert.equal(taken.body.message, "This username is already taken.");
+  const bobNow = await call("/v1/users/profile", { token: bob.token });
+  assert.equal(bobNow.body.username, null);
 });
 
-Deno.test("onboarding stores the answers (onboarding_responses wins over onboarding)", async () => {
+Deno.test("preferences and onboarding are stored, returned, and merged one level deep", async () => {
+  const user = await signUpUser();
+  const put = (body: unknown) => call("/v1/users/profile", { method: "PUT", token: user.token, body });
+  const fresh = await call("/v1/users/profile", { token: user.token });
+  assert.deepEqual(fresh.body.preferences, {});
+  assert.deepEqual(fresh.body.onboarding, {});
+
+  await put({ preferences: { appearance: { theme: "dark", font_scale: 1.2 }, haptics: true } });
+  const merged = await put({ preferences: { appearance: { theme: "light" } } });
+  assert.deepEqual(merged.body.preferences, { appearance: { theme: "light" }, haptics: true });
+
+  await put({ onboarding: { language: "de" } });
+  const survey = await call("/v1/users/profile/onboarding", {
+    method: "POST",
+    token: user.token,
+    body: { onboarding: { primary_goal: "learn", interests: ["math"] } },
+  });
+  const answers = { language: "de", primary_goal: "learn", interests: ["math"] };
+  assert.deepEqual(survey.body.onboarding_responses, answers);
+  assert.deepEqual(survey.body.onboarding, answers);
+  const language = await put({ onboarding: { language: "fr" } });
+  assert.deepEqual(language.body.onboarding, { ...answers, language: "fr" });
+});
+
+Deno.test("preferences that would grow past 16 KB once merged are a 422 and change nothing", async () => {
+  const user = await signUpUser();
+  const put = (body: unknown) => call("/v1/users/profile", { method: "PUT", token: user.token, body });
+  const half = "x".repeat(9_000);
+  assert.equal((await put({ preferences: { a: half } })).status, 200);
+  const grown = await put({ preferences: { b: half }, bio: "not saved" });
+  assert.equal(grown.status, 422);
+  assert.equal(grown.body.code, "preferences_too_large");
+  const profile = await call("/v1/users/profile", { token: user.token });
+  assert.deepEqual(Object.keys(profile.body.preferences), ["a"]);
+  assert.equal(profile.body.bio, null);
+});
+
+Deno.test("onboarding stores the answers, merged (onboarding_responses wins over onboarding)", async () => {
   const user = await signUpUser();
   const onboarding = await call("/v1/users/profile/onboarding", {
     method: "POST",
@@ -93,7 +195,11 @@ Deno.test("onboarding stores the answers (onboarding_responses wins over onboard
       survey_completed: false,
     },
   });
-  assert.deepEqual(both.body.onboarding_responses, { custom: true });
+  assert.deepEqual(both.body.onboarding_responses, {
+    primary_goal: "learn",
+    interests: ["math"],
+    custom: true,
+  });
   assert.equal(both.body.survey_completed, false);
 });
 
