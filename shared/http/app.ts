@@ -11,6 +11,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { config } from "../config/env.ts";
 import { isConnectionError } from "../db/connection-errors.ts";
+import { isUnstorableText } from "../db/unstorable-text.ts";
 import { ApiError, errorResponse, validationDetails } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
 import type { AppEnv } from "./types.ts";
@@ -80,6 +81,9 @@ function handleError(error: Error, c: Context<AppEnv>) {
     const status = error.status as 400;
     const detail = /JSON/i.test(error.message) ? "The request body is not valid JSON." : error.message;
     return errorResponse(c, status, status === 400 ? "invalid_request" : "http_error", detail);
+  }
+  if (isUnstorableText(error)) {
+    return errorResponse(c, 422, "invalid_text", "Text may not contain the NUL character (\\u0000).");
   }
   if (isConnectionError(error)) {
     console.error(JSON.stringify({
