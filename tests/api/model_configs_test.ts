@@ -66,7 +66,7 @@ Deno.test("import takes ids and objects, applies the shared settings to each, an
   }
 
   await post(user, `/v1/models/${big.id}/default`, {});
-  const chat = await createChat(user);
+  const chat = await createChat(user, { title: "Named, so no title request follows" });
   fake.script({ json: openAiJson({ text: "Hi." }) });
   const reply = await post(user, `/v1/chats/${chat.id}/messages`, { content: "Hello" });
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
