@@ -28,7 +28,8 @@ const messageColumns = (tx: Tx) => tx`id, chat_id, role, content, metadata, crea
 
 const chatNotFound = () => notFound("Chat not found.");
 const modelConfigNotFound = () =>
-  new ApiError(404, "model_config_not_found", "model_config_id is not one of your saved models.");
+  // 422, not 404: the id is in the body (the app re-sends a 404, token and body, to another host).
+  new ApiError(422, "model_config_not_found", "model_config_id: not one of your saved models.");
 
 /** The composite foreign key refuses a model configuration that is not the same user's. */
 async function checkingModelConfig<T>(query: Promise<T>): Promise<T> {

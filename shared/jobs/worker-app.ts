@@ -31,6 +31,9 @@ async function work(reason: string | undefined): Promise<WorkerRun> {
   return files_removed === undefined ? summary : { ...summary, files_removed };
 }
 
+/** The API's error envelope, without the request machinery the worker does not need. */
+const workerError = (code: string, sentence: string) => ({ detail: sentence, message: sentence, code });
+
 export function createWorkerApp(): Hono {
   // Read the configuration now: a missing variable fails the boot with its name.
   config();
@@ -38,7 +41,7 @@ export function createWorkerApp(): Hono {
   const app = new Hono().basePath("/worker");
   app.use("*", async (c, next) => {
     if (!hasServiceCredential(c.req.raw.headers)) {
-      return c.json({ detail: "The worker accepts only the service credential.", code: "unauthorized" }, 401);
+      return c.json(workerError("unauthorized", "The worker accepts only the service credential."), 401);
     }
     await next();
   });
@@ -46,7 +49,7 @@ export function createWorkerApp(): Hono {
   app.post("/", async (c) => c.json(await keepAlive(work(await reasonOf(c.req.raw)))));
   app.onError((error, c) => {
     console.error(JSON.stringify({ level: "error", msg: "worker run failed", error: String(error) }));
-    return c.json({ detail: "The worker run failed; see the function's logs.", code: "worker_error" }, 500);
+    return c.json(workerError("worker_error", "The worker run failed; see the function's logs."), 500);
   });
   return app;
 }

@@ -9,7 +9,15 @@ import type { UserClaims } from "../http/types.ts";
 import { createRouter } from "../http/app.ts";
 import { ApiError, validationDetails } from "../http/errors.ts";
 import { jsonField, readObjectBody } from "../http/flexible-body.ts";
-import { authErrors, body, ErrorEnvelope, errors, json, routeBuilder } from "../http/openapi.ts";
+import {
+  authErrors,
+  body,
+  ErrorEnvelope,
+  errors,
+  json,
+  routeBuilder,
+  UNKNOWN_FIELDS_IGNORED,
+} from "../http/openapi.ts";
 import {
   ActivateProviderRequest,
   ActivateProviderResponse,
@@ -52,6 +60,7 @@ const activate = route({
     "The body may also be a JSON string holding the object, or form fields (metadata as a JSON string).",
   request: {
     body: {
+      description: UNKNOWN_FIELDS_IGNORED,
       required: true,
       content: {
         "application/json": { schema: { $ref: "#/components/schemas/ActivateProviderRequest" } },

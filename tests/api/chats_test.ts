@@ -67,7 +67,7 @@ Deno.test("model_config_id must be one of the caller's saved models; otherwise n
       token: alice.token,
       body: { model_config_id: foreign, initial_message: "hello" },
     });
-    assert.equal(status, 404);
+    assert.equal(status, 422);
     assert.equal(body.code, "model_config_not_found");
   }
   assert.deepEqual(
@@ -138,7 +138,8 @@ Deno.test("an update changes only the fields sent; model_config_id null clears t
     token: user.token,
     body: { model_config_id: crypto.randomUUID() },
   });
-  assert.equal(foreign.status, 404);
+  assert.equal(foreign.status, 422);
+  assert.equal(foreign.body.code, "model_config_not_found");
 
   const cleared = await call(`/v1/chats/${chat.id}`, {
     method: "PUT",

@@ -58,6 +58,40 @@ Deno.test("the OpenAPI 3.1 document and the interactive docs are served", async 
   assert.match(await docs.text(), /swagger/i);
 });
 
+Deno.test("the OpenAPI document shows the app's routes and aliases, no status the app re-sends, unknown fields ignored", async () => {
+  const doc = await (await fetch(`${api}/openapi.json`)).json();
+  assert.ok(doc.paths["/api/v1/models/{model_id}"]?.patch, "PATCH /v1/models/{model_id}");
+  assert.ok(doc.paths["/api/v1/users/profile/deletion"]?.post, "POST /v1/users/profile/deletion");
+  assert.ok(
+    doc.paths["/api/v1/users/profile"].delete.parameters.some((p: { name: string }) =>
+      p.name === "immediate"
+    ),
+  );
+  const schemas = doc.components.schemas;
+  const aliases: [string, string[]][] = [
+    ["ActivateProviderRequest", ["apiKey", "baseUrl", "displayName"]],
+    ["UpdateProviderRequest", ["apiKey", "baseUrl", "displayName", "isActive"]],
+    ["ImportModelsRequest", ["sharedSettings"]],
+    ["ModelUpdate", ["displayName", "isActive"]],
+    ["SetDefaultRequest", ["isDefault"]],
+  ];
+  for (const [name, camel] of aliases) {
+    for (const alias of camel) assert.ok(schemas[name].properties[alias], `${name}.${alias}`);
+  }
+  assert.ok(schemas.UserProfile.properties.preferences && schemas.UserProfile.properties.onboarding);
+  assert.ok(schemas.Error.properties.message);
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(item as Record<string, Record<string, unknown>>)) {
+      const statuses = Object.keys(operation.responses as object);
+      for (const status of ["409", "502", "504"]) {
+        assert.ok(!statuses.includes(status), `${method} ${path}: ${status}`);
+      }
+      const requestBody = operation.requestBody as { description?: string } | undefined;
+      if (requestBody) assert.match(requestBody.description ?? "", /ignored/, `${method} ${path}`);
+    }
+  }
+});
+
 Deno.test("CORS: responses allow any origin by default", async () => {
   const response = await fetch(`${api}/health`, { headers: { origin: "https://app.example" } });
   await response.body?.cancel();

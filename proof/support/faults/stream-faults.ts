@@ -2,7 +2,7 @@
  * Fault 3: the provider fails while a reply streams (`POST /api/v1/chats/{id}/messages`, `stream:
  * true`): a 5xx before the stream, a connection dropped mid-stream, a stall mid-stream and a stall
  * before the first byte (the provider's timeout set to 2 s). Each must end with one clear `error`
- * event (or the documented 502 before the stream starts), store exactly the text that was streamed,
+ * event (or the documented 424 before the stream starts), store exactly the text that was streamed,
  * and never take longer than the timeout allows. A dropped connection ends with `done` and
  * finish_reason `interrupted` (the text so far stands), as shared/llm/chat/client.ts documents.
  * @module
@@ -117,10 +117,10 @@ async function runCase(user: TestUser, fake: FakeLlm, c: Case): Promise<Outcome>
 
 function checksOf(o: Outcome): Check[] {
   const storedOk = o.expected ? o.stored === o.expected : o.stored === "(none)" || o.stored === "";
-  const clean = o.status === 200 ? o.expectedEnding.test(o.ending) : o.status === 502;
+  const clean = o.status === 200 ? o.expectedEnding.test(o.ending) : o.status === 424;
   return [
     {
-      check: `${o.name}: a clear ending (${o.expectedEnding.source.replace(/[\^$]/g, "")}, or 502)`,
+      check: `${o.name}: a clear ending (${o.expectedEnding.source.replace(/[\^$]/g, "")}, or 424)`,
       ok: clean,
       detail: `${o.status}, ${o.ending}`,
     },

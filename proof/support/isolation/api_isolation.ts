@@ -29,8 +29,8 @@ export async function runApiAttacks(
     outcome.requests += 1;
     outcome.byMethod[attack.method] = (outcome.byMethod[attack.method] ?? 0) + 1;
     if (attack.foreignId && result.status < 300) outcome.accepted.push(`${label} → ${result.status}`);
-    // 502 is the contract's answer for a provider that failed; anything else ≥ 500 is a crash.
-    if (result.status >= 500 && result.status !== 502) {
+    // A provider that failed is a 424 now: any answer ≥ 500 is a crash.
+    if (result.status >= 500) {
       outcome.serverErrors.push(`${label} → ${result.status}`);
     }
     const sent = label + JSON.stringify(attack.body ?? "");
