@@ -98,7 +98,9 @@ function query(op: Operation, attack: Attack, spec: CaseSpec): string {
   const pairs: string[] = [];
   if (attack === "bad-query") {
     const param = op.queryParams[spec.choice.pick % op.queryParams.length];
-    pairs.push(`${param.name}=${BAD_QUERY_VALUES[spec.choice.pick % BAD_QUERY_VALUES.length]}`);
+    // A value the parameter's own enum allows (immediate=0) would be a valid request.
+    const values = BAD_QUERY_VALUES.filter((value) => !param.schema.enum?.includes(value));
+    pairs.push(`${param.name}=${values[spec.choice.pick % values.length]}`);
   }
   if (spec.junkQuery || attack === "junk-query") {
     const junk = encodeURIComponent(spec.choice.junk.toWellFormed());

@@ -17,6 +17,7 @@ export interface Schema {
   minimum?: number;
   maximum?: number;
   anyOf?: Schema[];
+  allOf?: Schema[];
   $ref?: string;
 }
 
@@ -50,8 +51,22 @@ interface RawOperation {
   security?: unknown[];
 }
 
+/** `allOf` parts (a schema extending another) as one object schema. */
+function mergeAll(parts: Schema[]): Schema {
+  return parts.reduce<Schema>((merged, part) => ({
+    ...merged,
+    ...part,
+    properties: { ...merged.properties, ...part.properties },
+    required: [...merged.required ?? [], ...part.required ?? []],
+  }), {});
+}
+
 function dereference(schema: Schema, components: Record<string, Schema>): Schema {
   if (schema.$ref) return dereference(components[schema.$ref.split("/").pop()!], components);
+  if (schema.allOf) {
+    const { allOf, ...rest } = schema;
+    return dereference(mergeAll([...allOf.map((part) => dereference(part, components)), rest]), components);
+  }
   const resolved: Schema = { ...schema };
   if (schema.properties) {
     resolved.properties = Object.fromEntries(

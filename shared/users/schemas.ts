@@ -52,7 +52,7 @@ const Username = z.string().trim()
   })
   .refine((name) => !/\p{Cc}/u.test(name), { message: "must not contain control characters" })
   .transform((name) => name === "" ? null : name)
-  .openapi({ type: "string", maxLength: MAX_USERNAME_CHARS, description: "Unique regardless of case" });
+  .openapi({ maxLength: MAX_USERNAME_CHARS, description: "Unique regardless of case" });
 
 export const OnboardingDetails = z.object({
   primary_goal: z.string().max(500).nullable().optional(),
