@@ -2,13 +2,13 @@
  * Users: the caller's profile, onboarding, account deletion schedule, data export.
  * @module
  */
+import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { forbidden } from "../http/errors.ts";
 import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
 import type { UserClaims } from "../http/types.ts";
-import { z } from "@hono/zod-openapi";
 import { eraseAccount } from "./erase.ts";
 import {
   AccountErased,

@@ -1,6 +1,6 @@
 /**
  * The secrets of a recorded run and where they turn up. Provider keys and passwords are taken from
- * what clients sent (every `api_key` and `password` in a request body), the platform's secrets from
+ * what clients sent (every `api_key`, `apiKey` and `password` in a request body), the platform's secrets from
  * the stack's variables; then every answer (headers and body) and every log is searched for each.
  * @module
  */
@@ -31,7 +31,10 @@ function sentValues(entries: TrafficEntry[], field: string, minLength: number): 
 
 export function secretsOf(entries: TrafficEntry[], env: Record<string, string>): SecretKind[] {
   return [
-    { kind: "provider keys (sent as api_key)", values: sentValues(entries, "api_key", 12) },
+    {
+      kind: "provider keys (sent as api_key or apiKey)",
+      values: [...sentValues(entries, "api_key", 12), ...sentValues(entries, "apiKey", 12)],
+    },
     { kind: "passwords (sent as password)", values: sentValues(entries, "password", 8) },
     { kind: "service-role key", values: [env.SUPABASE_SERVICE_ROLE_KEY] },
     { kind: "sb_secret_ key", values: [env.SUPABASE_SECRET_KEY] },
