@@ -79,6 +79,10 @@ function handleError(error: Error, c: Context<AppEnv>) {
   }
   if (error instanceof HTTPException) {
     const status = error.status as 400;
+    if (status === 415) {
+      const detail = "Send the request body as JSON (Content-Type: application/json).";
+      return errorResponse(c, 415, "unsupported_media_type", detail);
+    }
     const detail = /JSON/i.test(error.message) ? "The request body is not valid JSON." : error.message;
     return errorResponse(c, status, status === 400 ? "invalid_request" : "http_error", detail);
   }

@@ -274,6 +274,7 @@ Deno.test("errors the app can meet all carry a readable message, and none is a s
     ["PATCH", "/v1/providers/groq", { isActive: true }],
     ["POST", "/v1/models/import", { provider: "groq", models: ["x"] }],
     ["POST", "/v1/chats", { title: "" }],
+    ["PUT", "/v1/users/profile", "bio=sent as text"],
   ];
   for (const [method, path, body] of attempts) {
     const result = await send(user.token, method, path, body);
