@@ -78,11 +78,11 @@ function handleError(error: Error, c: Context<AppEnv>) {
     return errorResponse(c, error.status, error.code, error.detail);
   }
   if (error instanceof HTTPException) {
-    const status = error.status as 400;
-    if (status === 415) {
+    if (error.status === 415) {
       const detail = "Send the request body as JSON (Content-Type: application/json).";
       return errorResponse(c, 415, "unsupported_media_type", detail);
     }
+    const status = error.status as 400;
     const detail = /JSON/i.test(error.message) ? "The request body is not valid JSON." : error.message;
     return errorResponse(c, status, status === 400 ? "invalid_request" : "http_error", detail);
   }
