@@ -4,7 +4,7 @@
  * @module
  */
 import { createMiddleware } from "hono/factory";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors/api-error.ts";
 import type { AppEnv } from "../http/types.ts";
 import { config } from "../config/env.ts";
 import { cachedVerifier, createTokenVerifier, type TokenVerifier, type VerifierOptions } from "./verify.ts";

@@ -7,8 +7,8 @@ import { type AuthError, createClient, type Session, type User } from "@supabase
 import { decodeJwt } from "jose";
 import { config } from "../config/env.ts";
 import { asUser } from "../db/client.ts";
-import { ApiError } from "../http/errors.ts";
-import type { UserClaims } from "../http/types.ts";
+import { ApiError } from "../errors/api-error.ts";
+import type { UserClaims } from "./claims.ts";
 import { cancelPendingDeletion, getProfile } from "../users/service.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 

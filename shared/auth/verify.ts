@@ -6,7 +6,7 @@
  * @module
  */
 import * as jose from "jose";
-import type { UserClaims } from "../http/types.ts";
+import type { UserClaims } from "./claims.ts";
 
 export interface VerifierOptions {
   /** A JWKS document (`{"keys": [...]}`) given up front, e.g. from SUPABASE_JWKS. */

@@ -5,8 +5,8 @@
  * provider. An "Untitled chat" is named after its first reply, in the background.
  * @module
  */
-import { inBackground } from "../http/background.ts";
-import { ApiError } from "../http/errors.ts";
+import { inBackground } from "../runtime/background.ts";
+import { ApiError } from "../errors/api-error.ts";
 import {
   completeChat,
   estimateTokens,
@@ -15,13 +15,12 @@ import {
   streamChat,
   type Usage,
 } from "../llm/chat/mod.ts";
-import { logProviderFailure, providerApiError, type WithUser } from "../providers/service.ts";
+import type { WithUser } from "../db/client.ts";
+import { logProviderFailure, providerApiError } from "../providers/service.ts";
 import type { ReplyPlan } from "./reply-plan.ts";
 import { MAX_MESSAGE_CHARS, type Message } from "./schemas.ts";
 import { addMessage } from "./service.ts";
 import { nameChat } from "./titles.ts";
-
-export type { WithUser };
 
 /** Token counts as stored and sent; `estimated` when the provider reported none. */
 export interface ReplyUsage {

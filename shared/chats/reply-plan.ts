@@ -12,7 +12,7 @@ import {
   type ChatRequest,
   trimToContextWindow,
 } from "../llm/chat/mod.ts";
-import { unprocessable } from "../http/errors.ts";
+import { unprocessable } from "../errors/api-error.ts";
 import { getDefaultModel, getModel } from "../models/service.ts";
 import type { ModelConfiguration } from "../models/schemas.ts";
 import { isClientSideProvider } from "../providers/registry.ts";

@@ -4,15 +4,15 @@
  */
 import type { Context } from "hono";
 import { requireUser } from "../auth/middleware.ts";
-import { asUser, userReader } from "../db/client.ts";
+import { asUser, userReader, withUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { inBackground, keepAlive } from "../http/background.ts";
+import { inBackground, keepAlive } from "../runtime/background.ts";
 import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
-import type { UserClaims } from "../http/types.ts";
+import type { UserClaims } from "../auth/claims.ts";
 import { openTurn, type ReplyPlan } from "./reply-plan.ts";
-import { replyNow, streamReply, type WithUser } from "./replies.ts";
+import { replyNow, streamReply } from "./replies.ts";
 import {
   ChatCreate,
   ChatDetail,
@@ -98,8 +98,6 @@ const addMessage = route({
     ...authErrors,
   },
 });
-
-const withUser = (claims: UserClaims): WithUser => (work) => asUser(claims, work);
 
 /**
  * The reply as server-sent events: `start` (the stored user message) now, then what the generation

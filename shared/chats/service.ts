@@ -17,7 +17,7 @@ import {
   unknownCursor,
   unknownCursorError,
 } from "../db/paging.ts";
-import { ApiError, notFound } from "../http/errors.ts";
+import { ApiError, notFound } from "../errors/api-error.ts";
 import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate, MessageRole } from "./schemas.ts";
 
 const CHATS: KeysetSpec = { table: "public.chats", sortColumn: "updated_at", listOrder: "desc" };

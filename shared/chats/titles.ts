@@ -5,7 +5,8 @@
  * @module
  */
 import { completeChat, ProviderError } from "../llm/chat/mod.ts";
-import { logProviderFailure, type WithUser } from "../providers/service.ts";
+import type { WithUser } from "../db/client.ts";
+import { logProviderFailure } from "../providers/service.ts";
 import type { ReplyPlan } from "./reply-plan.ts";
 import { DEFAULT_CHAT_TITLE } from "./schemas.ts";
 import { setGeneratedTitle } from "./service.ts";

@@ -10,15 +10,28 @@
  */
 import postgres from "postgres";
 import { config } from "../config/env.ts";
-import { ApiError } from "../http/errors.ts";
-import type { UserClaims } from "../http/types.ts";
+import { ApiError } from "../errors/api-error.ts";
 import { guardDeadSocketWrites } from "./connection-errors.ts";
 import { ConnectionPool } from "./pool.ts";
 import { timestamptz } from "./timestamps.ts";
 
 export type Sql = postgres.Sql;
-/** A connection inside one of {@link asUser} / {@link asService}'s transactions. */
-export type Tx = postgres.Sql;
+
+declare const inTransaction: unique symbol;
+/**
+ * A connection inside one of {@link asUser} / {@link asService}'s transactions. Branded: a plain
+ * client (which runs as the database owner, RLS bypassed) cannot be passed where a Tx is asked for.
+ */
+export type Tx = postgres.Sql & { readonly [inTransaction]: true };
+
+/** The verified JWT claims a request acts with, as PostgREST hands them to Postgres. */
+export interface Claims {
+  sub: string;
+  [claim: string]: unknown;
+}
+
+/** Runs work in one transaction as one user (see {@link withUser}). */
+export type WithUser = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
 
 let client: Sql | undefined;
 
@@ -80,7 +93,8 @@ async function transaction<T>(
   work: (tx: Tx) => Promise<T>,
 ) {
   const pool = poolOf(db);
-  const tx = await pool.acquire(CONNECTION_WAIT_MS);
+  const connection = await pool.acquire(CONNECTION_WAIT_MS);
+  const tx = connection as Tx;
   let finished = false;
   try {
     const begun = tx`begin`.execute();
@@ -100,7 +114,7 @@ async function transaction<T>(
     return result;
   } finally {
     if (!finished) await tx`rollback`.catch(() => {});
-    pool.release(tx);
+    pool.release(connection);
   }
 }
 
@@ -118,7 +132,8 @@ async function oneStatement<T extends readonly postgres.Row[]>(
   statement: Statement<T>,
 ): Promise<T> {
   const pool = poolOf(db);
-  const tx = await pool.acquire(CONNECTION_WAIT_MS);
+  const connection = await pool.acquire(CONNECTION_WAIT_MS);
+  const tx = connection as Tx;
   try {
     const steps = [tx`begin`, setup(tx), statement(tx), tx`commit`].map((query) => query.execute());
     const settled = await Promise.allSettled(steps);
@@ -127,7 +142,7 @@ async function oneStatement<T extends readonly postgres.Row[]>(
     if (failure) throw failure.reason;
     return (settled[2] as PromiseFulfilledResult<T>).value;
   } finally {
-    pool.release(tx);
+    pool.release(connection);
   }
 }
 
@@ -141,16 +156,18 @@ function refuseDeletedAccount(error: unknown): never {
   throw error;
 }
 
-const assumeUser = (claims: UserClaims) => (tx: Tx) =>
-  tx`select private.assume_user(${JSON.stringify(claims)})`;
+const assumeUser = (claims: Claims) => (tx: Tx) => tx`select private.assume_user(${JSON.stringify(claims)})`;
 
 /**
  * Runs `work` in a transaction as the user the claims describe (RLS applies, as through PostgREST).
  * A token whose user no longer exists is refused with a 401 (private.assume_user checks it).
  */
-export function asUser<T>(claims: UserClaims, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
+export function asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
   return transaction(db, assumeUser(claims), work).catch(refuseDeletedAccount);
 }
+
+/** Transactions as the user the claims describe, for services that open several ({@link asUser} each). */
+export const withUser = (claims: Claims, db: Sql = sql()): WithUser => (work) => asUser(claims, work, db);
 
 /** Runs single statements: each in a transaction of its own ({@link userReader}) or in one ({@link txReader}). */
 export type Reader = <T extends readonly postgres.Row[]>(statement: Statement<T>) => Promise<T>;
@@ -162,7 +179,7 @@ export const txReader = (tx: Tx): Reader => (statement) => statement(tx);
  * One statement as the user the claims describe, in a transaction of its own that costs one round
  * trip (RLS applies, a deleted user's token is refused): for reads that need a single statement.
  */
-export function userReader(claims: UserClaims, db: Sql = sql()): Reader {
+export function userReader(claims: Claims, db: Sql = sql()): Reader {
   return (statement) => oneStatement(db, assumeUser(claims), statement).catch(refuseDeletedAccount);
 }
 

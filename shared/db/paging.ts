@@ -6,7 +6,7 @@
  * @module
  */
 import type postgres from "postgres";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors/api-error.ts";
 import type { Reader, Tx } from "./client.ts";
 
 /** What the caller asked for (API.md: `limit`, `before` / `after`). */

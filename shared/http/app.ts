@@ -12,7 +12,8 @@ import { HTTPException } from "hono/http-exception";
 import { config } from "../config/env.ts";
 import { isConnectionError } from "../db/connection-errors.ts";
 import { isUnstorableText } from "../db/unstorable-text.ts";
-import { ApiError, errorResponse, validationDetails } from "./errors.ts";
+import { ApiError } from "../errors/api-error.ts";
+import { errorResponse, validationDetails } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
 import type { AppEnv } from "./types.ts";
 

@@ -1,7 +1,7 @@
 /**
- * The error envelope `{detail, message, code, request_id}` every failure is answered with, and the
- * FastAPI-shaped validation details (`[{loc, msg, type}]`) the mobile client already reads. The app
- * shows the first string under `error`, `message`, `detail` or `description`, so `message` is always a
+ * The error envelope `{detail, message, code, request_id}` every failure (an `ApiError`, see
+ * errors/api-error.ts) is answered with, and the FastAPI-shaped validation details (`[{loc, msg,
+ * type}]`) the mobile client already reads. The app shows the first string under `error`, `message`, `detail` or `description`, so `message` is always a
  * sentence a person can read (for a 422: the first failing field and why).
  * @module
  */
@@ -9,30 +9,6 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { issueText } from "./issue-text.ts";
-
-/** An expected failure: thrown by routes and services, answered by the app's error handler. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    readonly detail: unknown,
-    /** Headers the answer carries (e.g. `Retry-After`). */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(typeof detail === "string" ? detail : code);
-    this.name = "ApiError";
-  }
-}
-
-export const notFound = (detail: string) => new ApiError(404, "not_found", detail);
-export const badRequest = (detail: string, code = "bad_request") => new ApiError(400, code, detail);
-export const forbidden = (detail: string) => new ApiError(403, "forbidden", detail);
-export const unauthorized = (detail: string) => new ApiError(401, "unauthorized", detail);
-/**
- * A request the caller can fix, refused with a specific code (a conflict among them: the app re-sends
- * a 409 to another host, token and body included, so conflicts are 422s too).
- */
-export const unprocessable = (code: string, detail: string) => new ApiError(422, code, detail);
 
 export interface ValidationDetail {
   loc: (string | number)[];

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Context } from "hono";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../errors/api-error.ts";
 
 function invalidBody(msg: string, type: string, loc: (string | number)[] = ["body"]): ApiError {
   return new ApiError(422, "validation_error", [{ loc, msg, type }]);

@@ -1,17 +1,10 @@
-import type { JWTPayload } from "jose";
-
-/** The verified claims of the caller's Supabase access token. */
-export interface UserClaims extends JWTPayload {
-  sub: string;
-  role: string;
-  email?: string;
-  session_id?: string;
-}
+import type { UserClaims } from "../auth/claims.ts";
 
 /** Per-request values every route may read with `c.get(...)`. */
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** Set by auth's `requireUser` on the routes that need a user. */
     claims: UserClaims;
   };
 }

@@ -6,8 +6,9 @@
  */
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { IMAGE_PROVIDER_IDS, type ImageProviderId } from "../llm/image-providers.ts";
-import { browseCatalogue, type WithUser } from "../providers/service.ts";
-import { ApiError } from "../http/errors.ts";
+import type { WithUser } from "../db/client.ts";
+import { browseCatalogue } from "../providers/service.ts";
+import { ApiError } from "../errors/api-error.ts";
 import { baseCredits } from "./cost.ts";
 import type { ImageModel } from "./schemas.ts";
 

@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
-import { asServiceFor, asUser, userReader } from "../db/client.ts";
+import { asServiceFor, asUser, userReader, withUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
@@ -102,7 +102,7 @@ export function jobRoutes() {
   // Registered before /v1/jobs/{job_id} so these paths are never read as ids.
   router.openapi(imageModels, async (c) => {
     const claims = c.get("claims");
-    return c.json(await jobs.imageModels((work) => asUser(claims, work), claims.sub), 200);
+    return c.json(await jobs.imageModels(withUser(claims), claims.sub), 200);
   });
   router.openapi(estimateCost, async (c) => {
     // No data is read, but a deleted account's token is still refused, as on every other route.

@@ -9,7 +9,7 @@
 import type postgres from "postgres";
 import type { Reader, Tx } from "../db/client.ts";
 import { type KeysetSpec, type Page, type PageRequest, readPage } from "../db/paging.ts";
-import { ApiError, badRequest, notFound } from "../http/errors.ts";
+import { ApiError, badRequest, notFound } from "../errors/api-error.ts";
 import { imageRequestProblems } from "../llm/image-limits.ts";
 import {
   IMAGE_PROVIDER_IDS,

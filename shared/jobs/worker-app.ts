@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { hasServiceCredential } from "../auth/service-key.ts";
 import { config } from "../config/env.ts";
-import { keepAlive } from "../http/background.ts";
+import { keepAlive } from "../runtime/background.ts";
 import { drainQueue, type DrainSummary } from "./drain.ts";
 import { sweepOrphanedImages } from "./image-sweep.ts";
 import { jobsConfig } from "./config.ts";

@@ -4,11 +4,10 @@
  * @module
  */
 import { requireUser } from "../auth/middleware.ts";
-import { asUser, userReader } from "../db/client.ts";
+import { asUser, userReader, withUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
-import type { UserClaims } from "../http/types.ts";
 import {
   CatalogueQuery,
   ImportModelsRequest,
@@ -103,8 +102,6 @@ const setDefault = route({
   },
   responses: { 200: json(ModelConfiguration, "The configuration"), 404: errors[404], ...authErrors },
 });
-
-const withUser = (claims: UserClaims): models.WithUser => (work) => asUser(claims, work);
 
 export function modelRoutes() {
   const router = createRouter();

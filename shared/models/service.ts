@@ -5,9 +5,9 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Reader, Tx } from "../db/client.ts";
+import type { Reader, Tx, WithUser } from "../db/client.ts";
 import { type KeysetSpec, type Page, type PageRequest, readPage } from "../db/paging.ts";
-import { badRequest, notFound } from "../http/errors.ts";
+import { badRequest, notFound } from "../errors/api-error.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import {
   DISPLAY_NAMES,
@@ -16,10 +16,10 @@ import {
   type ProviderId,
   supportedProvider,
 } from "../providers/registry.ts";
-import { findProvider, notConfigured, providerCatalogue, type WithUser } from "../providers/service.ts";
+import { findProvider, notConfigured, providerCatalogue } from "../providers/service.ts";
 import type { ImportModelsRequest, ModelConfiguration, ModelSettingsInput, ModelUpdate } from "./schemas.ts";
 
-export { browseCatalogue, type WithUser } from "../providers/service.ts";
+export { browseCatalogue } from "../providers/service.ts";
 
 const MODELS: KeysetSpec = { table: "public.model_configs", sortColumn: "created_at", listOrder: "asc" };
 

@@ -4,9 +4,10 @@
  * provider leaves the others' models in place and is named in the message and `provider_errors`.
  * @module
  */
+import type { WithUser } from "../db/client.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { ProviderError } from "../llm/errors.ts";
-import { ApiError, unprocessable } from "../http/errors.ts";
+import { ApiError, unprocessable } from "../errors/api-error.ts";
 import { readProviderKeys } from "./keys.ts";
 import {
   DISPLAY_NAMES,
@@ -18,7 +19,6 @@ import {
 } from "./registry.ts";
 import { usableRows } from "./rows.ts";
 import type { CatalogueQuery, ProviderModelsResponse } from "./schemas.ts";
-import type { WithUser } from "./service.ts";
 import {
   asApiError,
   cachedCatalogue,

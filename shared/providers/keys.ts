@@ -3,29 +3,17 @@
  * functions (`private.store_provider_key`, `get_provider_key`, `delete_provider_key`), which only `service_role` may execute.
  *
  * The caller's transaction runs as `authenticated` (RLS applies), so each Vault call switches the
- * transaction to `service_role` for that one statement and back: the row upsert and the key write
- * commit or roll back together. The key is a bound parameter only; it is never logged.
+ * transaction to `service_role` for that one statement and back (db/service-role.ts): the row upsert
+ * and the key write commit or roll back together. The key is a bound parameter only; it is never logged.
  * @module
  */
 import type { Tx } from "../db/client.ts";
+import { withServiceRole } from "../db/service-role.ts";
 import type { ProviderId } from "./registry.ts";
-
-/**
- * Runs one statement as `service_role` inside the caller's transaction, then restores the caller's
- * role. The four statements are sent together (one round trip).
- */
-async function asServiceRole<T>(tx: Tx, statement: () => Promise<T>): Promise<T> {
-  const remember = tx`select set_config('pocketllm.caller_role', current_user, true)`.execute();
-  const elevate = tx`select set_config('role', 'service_role', true)`.execute();
-  const result = statement();
-  const restore = tx`select set_config('role', current_setting('pocketllm.caller_role'), true)`.execute();
-  const [, , value] = await Promise.all([remember, elevate, result, restore]);
-  return value;
-}
 
 /** Stores the key of the user's provider row, which must exist; an existing secret is rewritten in place. */
 export async function storeKey(tx: Tx, userId: string, provider: ProviderId, apiKey: string): Promise<void> {
-  await asServiceRole(
+  await withServiceRole(
     tx,
     () => tx`select private.store_provider_key(${userId}, ${provider}, ${apiKey})`.execute(),
   );
@@ -33,7 +21,7 @@ export async function storeKey(tx: Tx, userId: string, provider: ProviderId, api
 
 /** Deletes the key (the Vault secret and the row's key columns); the row stays. */
 export async function deleteKey(tx: Tx, userId: string, provider: ProviderId): Promise<void> {
-  await asServiceRole(tx, () => tx`select private.delete_provider_key(${userId}, ${provider})`.execute());
+  await withServiceRole(tx, () => tx`select private.delete_provider_key(${userId}, ${provider})`.execute());
 }
 
 /**
@@ -41,7 +29,7 @@ export async function deleteKey(tx: Tx, userId: string, provider: ProviderId): P
  * moment the key is sent to the provider, and never keep or log what it returns.
  */
 export async function readProviderKey(tx: Tx, userId: string, provider: ProviderId): Promise<string | null> {
-  const rows = await asServiceRole(
+  const rows = await withServiceRole(
     tx,
     () =>
       tx<{ key: string | null }[]>`select private.get_provider_key(${userId}, ${provider}) as key`.execute(),
@@ -56,7 +44,7 @@ export async function readProviderKeys(
   providers: ProviderId[],
 ): Promise<Map<ProviderId, string>> {
   if (providers.length === 0) return new Map();
-  const rows = await asServiceRole(
+  const rows = await withServiceRole(
     tx,
     () =>
       tx<{ provider: ProviderId; key: string | null }[]>`

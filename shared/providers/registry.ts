@@ -3,7 +3,7 @@
  * settings resolve to what a call uses (base URL, timeout).
  * @module
  */
-import { badRequest } from "../http/errors.ts";
+import { badRequest } from "../errors/api-error.ts";
 import { isProviderId, PROVIDER_IDS, PROVIDER_SPECS, type ProviderId } from "../llm/providers.ts";
 
 export { PROVIDER_IDS, type ProviderId };

@@ -4,10 +4,10 @@
  * @module
  */
 import { requireUser } from "../auth/middleware.ts";
-import { asUser } from "../db/client.ts";
-import type { UserClaims } from "../http/types.ts";
+import { asUser, withUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { ApiError, validationDetails } from "../http/errors.ts";
+import { ApiError } from "../errors/api-error.ts";
+import { validationDetails } from "../http/errors.ts";
 import { jsonField, readObjectBody } from "../http/flexible-body.ts";
 import {
   authErrors,
@@ -100,8 +100,6 @@ const providerModels = route({
   request: { params: ProviderParams, query: CatalogueQuery },
   responses: { 200: json(ProviderModelsResponse, "The provider's models"), ...upstreamErrors, ...authErrors },
 });
-
-const withUser = (claims: UserClaims): providers.WithUser => (work) => asUser(claims, work);
 
 /** The activation body in any accepted form, validated; a 422 otherwise. */
 function activationRequest(raw: Record<string, unknown>): ActivateProviderRequest {

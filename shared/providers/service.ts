@@ -4,8 +4,8 @@
  * `readProviderKey`), at the moment they call the provider.
  * @module
  */
-import type { Tx } from "../db/client.ts";
-import { ApiError, unprocessable } from "../http/errors.ts";
+import type { Tx, WithUser } from "../db/client.ts";
+import { ApiError, unprocessable } from "../errors/api-error.ts";
 import { deleteKey, readProviderKey, storeKey } from "./keys.ts";
 import {
   DISPLAY_NAMES,
@@ -39,9 +39,6 @@ export const notConfigured = (provider: ProviderId) =>
     "provider_not_configured",
     `${DISPLAY_NAMES[provider]} is not configured. Activate it first.`,
   );
-
-/** Runs work in one transaction as the caller (routes pass `(work) => asUser(claims, work)`). */
-export type WithUser = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
 
 /** What another domain needs to call a user's provider right now. */
 export interface ProviderConnection {

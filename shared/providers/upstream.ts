@@ -8,7 +8,7 @@ import { fetchModelCatalogue } from "../llm/catalogue/client.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { ProviderError } from "../llm/errors.ts";
 import { config } from "../config/env.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors/api-error.ts";
 import { DISPLAY_NAMES, type ProviderId } from "./registry.ts";
 
 /** A configured provider, ready to be called once its key is read. */

@@ -6,9 +6,9 @@ import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { forbidden } from "../http/errors.ts";
+import { forbidden } from "../errors/api-error.ts";
 import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
-import type { UserClaims } from "../http/types.ts";
+import type { UserClaims } from "../auth/claims.ts";
 import { eraseAccount } from "./erase.ts";
 import {
   AccountErased,

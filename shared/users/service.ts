@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import type { Tx } from "../db/client.ts";
-import { unprocessable } from "../http/errors.ts";
+import { unprocessable } from "../errors/api-error.ts";
 import {
   MAX_JSON_OBJECT_BYTES,
   type OnboardingSurvey,
