@@ -14,9 +14,8 @@ import {
   isClientSideProvider,
   type ModelProvider,
   type ProviderId,
-  supportedProvider,
 } from "../providers/registry.ts";
-import { findProvider, notConfigured, providerCatalogue } from "../providers/service.ts";
+import { findProvider, notConfigured, providerCatalogue, supportedProvider } from "../providers/service.ts";
 import type { ImportModelsRequest, ModelConfiguration, ModelSettingsInput, ModelUpdate } from "./schemas.ts";
 
 export { browseCatalogue } from "../providers/service.ts";

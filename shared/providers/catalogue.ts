@@ -9,14 +9,8 @@ import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { ProviderError } from "../llm/errors.ts";
 import { ApiError, unprocessable } from "../errors/api-error.ts";
 import { readProviderKeys } from "./keys.ts";
-import {
-  DISPLAY_NAMES,
-  PROVIDER_IDS,
-  type ProviderId,
-  resolveBaseUrl,
-  supportedProvider,
-  timeoutMs,
-} from "./registry.ts";
+import { DISPLAY_NAMES, PROVIDER_IDS, type ProviderId, resolveBaseUrl, timeoutMs } from "./registry.ts";
+import { supportedProvider } from "./refusals.ts";
 import { usableRows } from "./rows.ts";
 import type { CatalogueQuery, ProviderModelsResponse } from "./schemas.ts";
 import {

@@ -3,7 +3,6 @@
  * settings resolve to what a call uses (base URL, timeout).
  * @module
  */
-import { badRequest } from "../errors/api-error.ts";
 import { isProviderId, PROVIDER_IDS, PROVIDER_SPECS, type ProviderId } from "../llm/providers.ts";
 
 export { PROVIDER_IDS, type ProviderId };
@@ -35,14 +34,10 @@ export const isClientSideProvider = (name: string): name is ClientSideProvider =
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 export const MAX_TIMEOUT_SECONDS = 300;
 
-/** `name` as a supported provider id, or a 400 that lists the supported ones. */
-export function supportedProvider(name: string): ProviderId {
+/** `name` as a supported provider id (any case, spaces trimmed), or null. */
+export function parseProviderId(name: string): ProviderId | null {
   const id = name.trim().toLowerCase();
-  if (isProviderId(id)) return id;
-  throw badRequest(
-    `Unsupported provider "${name}". Supported providers: ${PROVIDER_IDS.join(", ")}.`,
-    "unsupported_provider",
-  );
+  return isProviderId(id) ? id : null;
 }
 
 /** Whether the provider has no default base URL (the user must give one). */

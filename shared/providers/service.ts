@@ -5,15 +5,15 @@
  * @module
  */
 import type { Tx, WithUser } from "../db/client.ts";
-import { ApiError, unprocessable } from "../errors/api-error.ts";
+import { unprocessable } from "../errors/api-error.ts";
 import { deleteKey, readProviderKey, storeKey } from "./keys.ts";
+import { notConfigured, supportedProvider } from "./refusals.ts";
 import {
   DISPLAY_NAMES,
   displayName,
   PROVIDER_IDS,
   type ProviderId,
   resolveBaseUrl,
-  supportedProvider,
   timeoutMs,
 } from "./registry.ts";
 import { findRow, listRows, type ProviderRow, toConfiguration, updateRow, upsertActive } from "./rows.ts";
@@ -26,19 +26,10 @@ import type {
 import { validateKey } from "./upstream.ts";
 
 export { readProviderKey };
+export { notConfigured, supportedProvider } from "./refusals.ts";
 export { browseCatalogue, type CatalogueOptions, providerCatalogue } from "./catalogue.ts";
 export { findRow as findProvider, type ProviderRow } from "./rows.ts";
 export { logProviderFailure, providerApiError, providerErrorCode } from "./upstream.ts";
-
-/**
- * The caller has no configuration of this provider: a 422, not a 404 (the app re-sends 404s, body
- * and token included, to another host; the provider itself exists).
- */
-export const notConfigured = (provider: ProviderId) =>
-  unprocessable(
-    "provider_not_configured",
-    `${DISPLAY_NAMES[provider]} is not configured. Activate it first.`,
-  );
 
 /** What another domain needs to call a user's provider right now. */
 export interface ProviderConnection {
@@ -164,7 +155,7 @@ export async function updateProvider(
   const row = await withUser((tx) => findRow(tx, userId, provider));
   if (!row) throw notConfigured(provider);
   const baseUrl = resolveBaseUrl(provider, update.base_url === undefined ? row.base_url : update.base_url);
-  if (!baseUrl) throw new ApiError(422, "base_url_required", `base_url is required for ${provider}.`);
+  if (!baseUrl) throw unprocessable("base_url_required", `base_url is required for ${provider}.`);
   const key = await keyToValidate(withUser, userId, row, update);
   if (key) {
     await validateKey({ provider, baseUrl, timeoutMs: timeoutMs(update.metadata ?? row.metadata) }, key);
