@@ -5,7 +5,7 @@
  */
 import { swaggerUI } from "@hono/swagger-ui";
 import { createApp } from "./http/app.ts";
-import { authRoutes } from "./auth/routes.ts";
+import { accountRoutes } from "./accounts/routes.ts";
 import { API_VERSION, healthRoutes } from "./health/routes.ts";
 import { userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
@@ -16,7 +16,7 @@ import { jobRoutes } from "./jobs/routes.ts";
 export function createApi() {
   const app = createApp("/api");
   app.route("/", healthRoutes());
-  app.route("/", authRoutes());
+  app.route("/", accountRoutes());
   app.route("/", userRoutes());
   app.route("/", providerRoutes());
   app.route("/", modelRoutes());

@@ -5,7 +5,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors/api-error.ts";
-import type { AppEnv } from "../http/types.ts";
+import type { UserClaims } from "./claims.ts";
 import { config } from "../config/env.ts";
 import { cachedVerifier, createTokenVerifier, type TokenVerifier, type VerifierOptions } from "./verify.ts";
 
@@ -28,7 +28,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 export function requireUser(verify: () => TokenVerifier = defaultVerifier) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<{ Variables: { claims: UserClaims } }>(async (c, next) => {
     const token = bearerToken(c.req.header("authorization"));
     if (!token) {
       throw new ApiError(

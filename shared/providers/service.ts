@@ -8,14 +8,7 @@ import type { Tx, WithUser } from "../db/client.ts";
 import { unprocessable } from "../errors/api-error.ts";
 import { deleteKey, readProviderKey, storeKey } from "./keys.ts";
 import { notConfigured, supportedProvider } from "./refusals.ts";
-import {
-  DISPLAY_NAMES,
-  displayName,
-  PROVIDER_IDS,
-  type ProviderId,
-  resolveBaseUrl,
-  timeoutMs,
-} from "./registry.ts";
+import { displayName, PROVIDER_IDS, type ProviderId, resolveBaseUrl, timeoutMs } from "./registry.ts";
 import { findRow, listRows, type ProviderRow, toConfiguration, updateRow, upsertActive } from "./rows.ts";
 import type {
   ActivateProviderRequest,

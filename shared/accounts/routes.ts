@@ -1,11 +1,12 @@
 /**
- * Auth: sign-up, sign-in, refresh and sign-out through Supabase Auth, and the sign-in methods
- * that are announced but not offered yet (202 placeholders).
+ * Accounts (the API's `/v1/auth/...` routes): sign-up, sign-in, refresh and sign-out through Supabase
+ * Auth, and the sign-in methods that are announced but not offered yet (202 placeholders). Verifying
+ * the tokens these hand out is `auth/`'s job.
  * @module
  */
 import { createRouter } from "../http/app.ts";
 import { authErrors, bearer, body, json, routeBuilder } from "../http/openapi.ts";
-import { bearerToken, requireUser } from "./middleware.ts";
+import { bearerToken, requireUser } from "../auth/middleware.ts";
 import {
   ComingSoon,
   MagicLinkRequest,
@@ -67,7 +68,7 @@ const comingSoon = (
     responses: { 202: json(ComingSoon, "Announced, not offered yet"), 422: authErrors[422] },
   });
 
-export function authRoutes() {
+export function accountRoutes() {
   const router = createRouter();
   router.use("/v1/auth/signout", requireUser());
 

@@ -8,7 +8,7 @@ import { decodeJwt } from "jose";
 import { config } from "../config/env.ts";
 import { asUser } from "../db/client.ts";
 import { ApiError } from "../errors/api-error.ts";
-import type { UserClaims } from "./claims.ts";
+import type { UserClaims } from "../auth/claims.ts";
 import { cancelPendingDeletion, getProfile } from "../users/service.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 
