@@ -11,7 +11,7 @@ import { userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
-import { jobRoutes } from "./jobs/routes.ts";
+import { jobRoutes } from "./images/routes.ts";
 
 export function createApi() {
   const app = createApp("/api");

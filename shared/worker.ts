@@ -1,17 +1,28 @@
 /**
- * The `worker` function's application. Only callers holding the service credential get in (pg_net
+ * The `worker` function's application, where the job types meet the queue engine. Only callers holding the service credential get in (pg_net
  * wake-ups from the insert trigger and pg_cron send it). `POST /worker` drains the queue within the
  * configured budget and answers the summary; a `{"reason": "storage_sweep"}` call (hourly, from
  * pg_cron) first deletes the images of jobs that no longer exist.
  * @module
  */
 import { Hono } from "hono";
-import { hasServiceCredential } from "../auth/service-key.ts";
-import { config } from "../config/env.ts";
-import { keepAlive } from "../runtime/background.ts";
-import { drainQueue, type DrainSummary } from "./drain.ts";
-import { sweepOrphanedImages } from "./image-sweep.ts";
-import { jobsConfig } from "./config.ts";
+import { hasServiceCredential } from "./auth/service-key.ts";
+import { config } from "./config/env.ts";
+import { runImageJob } from "./images/job.ts";
+import { removeImages } from "./images/store.ts";
+import { sweepOrphanedImages } from "./images/sweep.ts";
+import { workerConfig } from "./queue/config.ts";
+import { type DrainOptions, drainQueue, type DrainSummary } from "./queue/drain.ts";
+import type { JobHandler } from "./queue/handler.ts";
+import { keepAlive } from "./runtime/background.ts";
+
+/** Every job type this worker runs, and its handler (the engine knows none of them). */
+export const JOB_HANDLERS: Record<string, JobHandler> = { image_generation: runImageJob };
+
+/** Drains the queue with every job type this worker runs. */
+export function drainJobs(options: Pick<DrainOptions, "config" | "db">): Promise<DrainSummary> {
+  return drainQueue({ ...options, handlers: JOB_HANDLERS, discardFiles: removeImages });
+}
 
 interface WorkerRun extends DrainSummary {
   files_removed?: number;
@@ -24,7 +35,7 @@ async function reasonOf(request: Request): Promise<string | undefined> {
 
 async function work(reason: string | undefined): Promise<WorkerRun> {
   const files_removed = reason === "storage_sweep" ? await sweepOrphanedImages() : undefined;
-  const summary = await drainQueue({ config: jobsConfig().worker });
+  const summary = await drainJobs({ config: workerConfig() });
   console.log(
     JSON.stringify({ level: "info", msg: "worker run", reason: reason ?? null, ...summary, files_removed }),
   );
@@ -37,7 +48,7 @@ const workerError = (code: string, sentence: string) => ({ detail: sentence, mes
 export function createWorkerApp(): Hono {
   // Read the configuration now: a missing variable fails the boot with its name.
   config();
-  jobsConfig();
+  workerConfig();
   const app = new Hono().basePath("/worker");
   app.use("*", async (c, next) => {
     if (!hasServiceCredential(c.req.raw.headers)) {

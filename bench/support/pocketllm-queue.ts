@@ -7,8 +7,8 @@
  */
 import type postgres from "postgres";
 import { createClient } from "../../shared/db/client.ts";
-import { drainQueue } from "../../shared/jobs/drain.ts";
-import type { JobHandler } from "../../shared/jobs/handler.ts";
+import { drainQueue } from "../../shared/queue/drain.ts";
+import type { JobHandler } from "../../shared/queue/handler.ts";
 import { type QueueUnderTest, quietly, type WorkerShape } from "./queue-bench.ts";
 
 const PAUSED = "project_url:paused-by-job-drain-bench";
@@ -38,7 +38,7 @@ export function pocketllmQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerSh
           budgetMs: 300_000,
           concurrency: shape.concurrency,
           leaseSeconds: 300,
-          imageTimeoutMs: 60_000,
+          jobTimeoutMs: 60_000,
           minJobMs: 0,
         },
         handlers: { image_generation: noop },

@@ -7,11 +7,11 @@
 import { z } from "zod";
 import { asService } from "../db/client.ts";
 import { IMAGE_PROVIDER_IDS, IMAGE_PROVIDERS } from "../llm/image-providers.ts";
-import { type GeneratedImage, generateImages } from "../llm/images.ts";
+import { type GeneratedImage, generateImages, ImageGenerationError } from "../llm/images.ts";
 import { getProviderConnection } from "../providers/service.ts";
-import { type JobContext, type JobOutcome, LeaseLost, PermanentJobError } from "./handler.ts";
-import { imagePath, uploadImage } from "./image-store.ts";
-import { type ClaimedJob, renewLease } from "./queue.ts";
+import { type JobContext, JobFailure, type JobOutcome, LeaseLost } from "../queue/handler.ts";
+import { type ClaimedJob, renewLease } from "../queue/queue.ts";
+import { imagePath, uploadImage } from "./store.ts";
 
 /** `input_data` as the API stores it: provider and model are resolved when the job is created. */
 const StoredInput = z.object({
@@ -27,7 +27,9 @@ type StoredInput = z.infer<typeof StoredInput>;
 
 function inputOf(job: ClaimedJob): StoredInput {
   const parsed = StoredInput.safeParse(job.input_data);
-  if (!parsed.success) throw new PermanentJobError("The job's input_data is not a valid image request.");
+  if (!parsed.success) {
+    throw new JobFailure("The job's input_data is not a valid image request.", { permanent: true });
+  }
   return parsed.data;
 }
 
@@ -40,14 +42,24 @@ async function storeImages(job: ClaimedJob, images: GeneratedImage[]) {
   return stored;
 }
 
-/** Runs one image job; throws what failed (see `failureOf`) or {@link LeaseLost}. */
+/** A provider's failure as the queue records it: permanent or retried, after its Retry-After. */
+function asJobFailure(error: unknown): never {
+  if (!(error instanceof ImageGenerationError)) throw error;
+  throw new JobFailure(error.message, {
+    permanent: error.permanent,
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
+}
+
+/** Runs one image job; throws a {@link JobFailure} (or an unexpected error) or {@link LeaseLost}. */
 export async function runImageJob(job: ClaimedJob, context: JobContext): Promise<JobOutcome> {
   const input = inputOf(job);
   // The key is read from Vault now, just before the call, and kept nowhere.
   const access = await asService((tx) => getProviderConnection(tx, job.user_id, input.provider), context.db);
   if (!access) {
-    throw new PermanentJobError(
+    throw new JobFailure(
       `Your ${input.provider} provider is no longer active or has no API key: activate it, then retry the job.`,
+      { permanent: true },
     );
   }
   const { images, usage } = await generateImages(
@@ -59,7 +71,7 @@ export async function runImageJob(job: ClaimedJob, context: JobContext): Promise
     },
     { prompt: input.prompt, model: input.model, size: input.size, n: input.n, quality: input.quality },
     { signal: context.signal },
-  );
+  ).catch(asJobFailure);
   // Cancelled while the provider worked: nothing to store.
   if (!await renewLease(job, context.leaseSeconds, context.db)) throw new LeaseLost();
   const stored = await storeImages(job, images);

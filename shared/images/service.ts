@@ -20,8 +20,8 @@ import {
 import type { ImageJobCreate, Job } from "./schemas.ts";
 
 export { estimateCost } from "./cost.ts";
-export { imageModels } from "./image-models.ts";
-export { removeJobImages, withImageUrls } from "./image-urls.ts";
+export { imageModels } from "./models.ts";
+export { removeJobImages, withImageUrls } from "./urls.ts";
 
 const JOBS: KeysetSpec = { table: "public.jobs", sortColumn: "created_at", listOrder: "desc" };
 

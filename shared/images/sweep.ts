@@ -6,7 +6,7 @@
  * @module
  */
 import { asService, type Sql, sql } from "../db/client.ts";
-import { removeImages } from "./image-store.ts";
+import { removeImages } from "./store.ts";
 
 /** How many orphaned files one sweep removes at most (the rest wait for the next sweep). */
 export const SWEEP_LIMIT = 1000;

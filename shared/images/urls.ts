@@ -4,8 +4,8 @@
  * jobs of one response are signed in one Storage request.
  * @module
  */
-import { jobsConfig } from "./config.ts";
-import { removeImages, signImages } from "./image-store.ts";
+import { imageUrlTtlSeconds } from "./config.ts";
+import { removeImages, signImages } from "./store.ts";
 import type { Job } from "./schemas.ts";
 
 type Output = Job["output_data"];
@@ -36,7 +36,7 @@ async function signAll(paths: string[], ttl: number): Promise<Map<string, string
 export async function withImageUrls(jobs: Job[]): Promise<Job[]> {
   const paths = jobs.flatMap((job) => pathsOf(job.output_data));
   if (paths.length === 0) return jobs;
-  const ttl = jobsConfig().imageUrlTtlSeconds;
+  const ttl = imageUrlTtlSeconds();
   const urls = await signAll([...new Set(paths)], ttl);
   const expiresAt = new Date(Date.now() + ttl * 1000).toISOString();
   return jobs.map((job) => {

@@ -1,7 +1,7 @@
 /**
- * The jobs domain's settings (supabase/functions/.env locally, `supabase secrets set` when deployed),
- * validated with zod once per isolate. The worker's defaults keep one invocation well inside the
- * edge runtime's 150 s wall clock; a malformed value fails with its name.
+ * The worker's settings (supabase/functions/.env locally, `supabase secrets set` when deployed),
+ * validated with zod once per isolate. The defaults keep one invocation well inside the edge
+ * runtime's 150 s wall clock; a malformed value fails with its name.
  * @module
  */
 import { z } from "zod";
@@ -14,58 +14,49 @@ export interface WorkerConfig {
   concurrency: number;
   /** How long a claim holds a job: longer than any run, so only a dead worker's jobs come back. */
   leaseSeconds: number;
-  /** How long one image request may take (the budget may cut it shorter). */
-  imageTimeoutMs: number;
+  /** How long one job may run (the budget may cut it shorter). */
+  jobTimeoutMs: number;
   /** No new job is claimed when less than this is left of the budget. */
   minJobMs: number;
 }
 
-export interface JobsConfig {
-  worker: WorkerConfig;
-  /** How long the signed image URLs in a job read stay valid. */
-  imageUrlTtlSeconds: number;
-}
-
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const JobsEnv = z.object({
+const WorkerEnv = z.object({
   WORKER_BUDGET_MS: count(1_000, 390_000).default(100_000),
   WORKER_CONCURRENCY: count(1, 64).default(8),
   WORKER_LEASE_SECONDS: count(1, 3_600).optional(),
   WORKER_IMAGE_TIMEOUT_MS: count(1_000, 390_000).default(90_000),
   WORKER_MIN_JOB_MS: count(0, 390_000).optional(),
-  JOB_IMAGE_URL_TTL_SECONDS: count(60, 7 * 24 * 3600).default(3600),
 });
 
 /** Validates an environment (tests pass their own). */
-export function parseJobsConfig(env: Record<string, string | undefined>): JobsConfig {
+export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
   const set = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
   );
-  const result = JobsEnv.safeParse(set);
+  const result = WorkerEnv.safeParse(set);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
-    throw new Error(`Invalid jobs configuration: ${problems.join("; ")}.`);
+    throw new Error(`Invalid worker configuration: ${problems.join("; ")}.`);
   }
   const e = result.data;
   return {
-    worker: {
-      budgetMs: e.WORKER_BUDGET_MS,
-      concurrency: e.WORKER_CONCURRENCY,
-      // The lease outlives the whole invocation, uploads included.
-      leaseSeconds: e.WORKER_LEASE_SECONDS ?? Math.ceil(e.WORKER_BUDGET_MS / 1000) + 60,
-      imageTimeoutMs: e.WORKER_IMAGE_TIMEOUT_MS,
-      // Capped at a third of the budget, so an invocation always has time to claim.
-      minJobMs: Math.min(e.WORKER_MIN_JOB_MS ?? 30_000, Math.floor(e.WORKER_BUDGET_MS / 3)),
-    },
-    imageUrlTtlSeconds: e.JOB_IMAGE_URL_TTL_SECONDS,
+    budgetMs: e.WORKER_BUDGET_MS,
+    concurrency: e.WORKER_CONCURRENCY,
+    // The lease outlives the whole invocation, uploads included.
+    leaseSeconds: e.WORKER_LEASE_SECONDS ?? Math.ceil(e.WORKER_BUDGET_MS / 1000) + 60,
+    // The variable keeps its first name: image generation was the first kind of job.
+    jobTimeoutMs: e.WORKER_IMAGE_TIMEOUT_MS,
+    // Capped at a third of the budget, so an invocation always has time to claim.
+    minJobMs: Math.min(e.WORKER_MIN_JOB_MS ?? 30_000, Math.floor(e.WORKER_BUDGET_MS / 3)),
   };
 }
 
-let cached: JobsConfig | undefined;
+let cached: WorkerConfig | undefined;
 
-/** The isolate's jobs settings, read from Deno.env on first use. */
-export function jobsConfig(): JobsConfig {
-  cached ??= parseJobsConfig(Deno.env.toObject());
+/** The isolate's worker settings, read from Deno.env on first use. */
+export function workerConfig(): WorkerConfig {
+  cached ??= parseWorkerConfig(Deno.env.toObject());
   return cached;
 }

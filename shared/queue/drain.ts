@@ -14,8 +14,6 @@ import { type Sql, sql } from "../db/client.ts";
 import type { WorkerConfig } from "./config.ts";
 import { type Deadline, deadline } from "./deadline.ts";
 import type { JobHandler } from "./handler.ts";
-import { runImageJob } from "./image-job.ts";
-import { removeImages } from "./image-store.ts";
 import { type Outcome, runJob } from "./job-run.ts";
 import { type ClaimedJob, completeAndClaim, type Completion, wakeWorker } from "./queue.ts";
 
@@ -29,14 +27,13 @@ export interface DrainSummary {
   duration_ms: number;
 }
 
-export const JOB_HANDLERS: Record<string, JobHandler> = { image_generation: runImageJob };
-
 export interface DrainOptions {
   config: WorkerConfig;
-  handlers?: Record<string, JobHandler>;
+  /** The handler of each job type this worker runs (registered at the worker's entry). */
+  handlers: Record<string, JobHandler>;
   db?: Sql;
-  /** Deletes files of a run whose result was refused (default: from the images bucket). */
-  discardFiles?: (paths: string[]) => Promise<unknown>;
+  /** Deletes the files of a run whose result was refused (the job was no longer this run's). */
+  discardFiles: (paths: string[]) => Promise<unknown>;
 }
 
 const BUDGET_SPENT = "was still working when the worker's time budget ran out";
@@ -127,7 +124,7 @@ class Drain {
 
   /** Jobs claimed together start together, so they share one deadline (one timer per batch). */
   #startBatch(jobs: ClaimedJob[]) {
-    const limit = deadline(this.#config.imageTimeoutMs, { parent: this.#budget.signal });
+    const limit = deadline(this.#config.jobTimeoutMs, { parent: this.#budget.signal });
     void Promise.allSettled(jobs.map((job) => this.#start(job, limit.signal))).then(limit.clear);
   }
 
@@ -149,7 +146,7 @@ class Drain {
   #start(job: ClaimedJob, signal: AbortSignal): Promise<void> {
     this.#active += 1;
     const run = runJob(job, {
-      handlers: this.options.handlers ?? JOB_HANDLERS,
+      handlers: this.options.handlers,
       db: this.#db,
       leaseSeconds: this.#config.leaseSeconds,
       signal,
@@ -162,7 +159,7 @@ class Drain {
           this.#finished.push({ job, output, settle, fail });
           this.#jobEvent();
         }),
-      discard: this.options.discardFiles ?? removeImages,
+      discard: this.options.discardFiles,
     }).then((outcome) => this.#count(outcome)).finally(() => this.#runs.delete(run));
     this.#runs.add(run);
     return run;

@@ -1,10 +1,9 @@
 /**
  * What the drain expects of a job type's handler, and the errors a handler throws to say how its
- * job failed.
+ * job failed. The engine knows no job type: the worker's entry (shared/worker.ts) registers them.
  * @module
  */
 import type { Sql } from "../db/client.ts";
-import { ImageGenerationError } from "../llm/images.ts";
 import type { ClaimedJob, Failure } from "./queue.ts";
 
 export interface JobContext {
@@ -23,9 +22,21 @@ export interface JobOutcome {
 
 export type JobHandler = (job: ClaimedJob, context: JobContext) => Promise<JobOutcome>;
 
-/** A failure that another attempt cannot fix (bad input, provider gone, unknown job type). */
-export class PermanentJobError extends Error {
-  override name = "PermanentJobError";
+/**
+ * An expected failure, its message meant for the job's owner: `permanent` when another attempt
+ * cannot fix it (bad input, provider gone, unknown job type), else retried with backoff (or after
+ * `retryAfterSeconds`, when whoever failed said how long to wait).
+ */
+export class JobFailure extends Error {
+  override name = "JobFailure";
+  readonly permanent: boolean;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(message: string, options: { permanent: boolean; retryAfterSeconds?: number | null }) {
+    super(message);
+    this.permanent = options.permanent;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+  }
 }
 
 /** The job was cancelled or taken over while running: stop, write nothing. */
@@ -36,15 +47,9 @@ export class LeaseLost extends Error {
   }
 }
 
-/** Whether the failure was expected (its message is meant for the user) or a bug to log. */
-export function isExpectedFailure(error: unknown): boolean {
-  return error instanceof PermanentJobError || error instanceof ImageGenerationError;
-}
-
 /** How a failed run is recorded, given what the handler threw. Unexpected errors stay in the log. */
 export function failureOf(error: unknown): Failure {
-  if (error instanceof PermanentJobError) return { message: error.message, permanent: true };
-  if (error instanceof ImageGenerationError) {
+  if (error instanceof JobFailure) {
     return { message: error.message, permanent: error.permanent, retryAfterSeconds: error.retryAfterSeconds };
   }
   return { message: "The worker hit an unexpected error; the job will be tried again.", permanent: false };

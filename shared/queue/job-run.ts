@@ -5,7 +5,7 @@
  * @module
  */
 import type { Sql } from "../db/client.ts";
-import { failureOf, isExpectedFailure, type JobHandler, LeaseLost, PermanentJobError } from "./handler.ts";
+import { failureOf, JobFailure, type JobHandler, LeaseLost } from "./handler.ts";
 import { type ClaimedJob, failJob } from "./queue.ts";
 
 export type Outcome = "completed" | "failed" | "retried" | "lost" | "unrecorded";
@@ -30,7 +30,7 @@ function logError(msg: string, job: ClaimedJob, error: unknown) {
 }
 
 async function recordFailure(job: ClaimedJob, error: unknown, db: Sql): Promise<Outcome> {
-  if (!isExpectedFailure(error)) logError("job crashed", job, error);
+  if (!(error instanceof JobFailure)) logError("job crashed", job, error);
   const outcome = await failJob(job, failureOf(error), db);
   return outcome === "pending" ? "retried" : outcome === "failed" ? "failed" : "lost";
 }
@@ -39,7 +39,9 @@ async function attempt(job: ClaimedJob, context: RunContext): Promise<Outcome> {
   let result;
   try {
     const handler = context.handlers[job.job_type];
-    if (!handler) throw new PermanentJobError(`This worker cannot run jobs of type "${job.job_type}".`);
+    if (!handler) {
+      throw new JobFailure(`This worker cannot run jobs of type "${job.job_type}".`, { permanent: true });
+    }
     result = await handler(job, {
       signal: context.signal,
       leaseSeconds: context.leaseSeconds,

@@ -8,12 +8,12 @@
  * @module
  */
 import { sql } from "../../shared/db/client.ts";
-import { drainQueue } from "../../shared/jobs/drain.ts";
-import { jobsConfig } from "../../shared/jobs/config.ts";
+import { workerConfig } from "../../shared/queue/config.ts";
+import { drainJobs } from "../../shared/worker.ts";
 
 const due = Deno.env.get("MAKE_DUE")?.split(",").filter(Boolean) ?? [];
 if (due.length) await sql()`update public.jobs set run_after = now() where id in ${sql()(due)}`;
 console.log("draining");
-const summary = await drainQueue({ config: jobsConfig().worker });
+const summary = await drainJobs({ config: workerConfig() });
 console.log(JSON.stringify(summary));
 await sql().end();

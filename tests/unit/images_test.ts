@@ -4,7 +4,8 @@
  * timeouts; plus the request limits checked at job creation and the jobs settings.
  */
 import assert from "node:assert/strict";
-import { parseJobsConfig } from "../../shared/jobs/config.ts";
+import { parseImageUrlTtl } from "../../shared/images/config.ts";
+import { parseWorkerConfig } from "../../shared/queue/config.ts";
 import { imageRequestProblems } from "../../shared/llm/image-limits.ts";
 import { parseRetryAfter } from "../../shared/llm/image-errors.ts";
 import {
@@ -139,14 +140,14 @@ Deno.test("request limits per model family", () => {
 });
 
 Deno.test("jobs settings: defaults inside the wall clock, bad values named", () => {
-  const defaults = parseJobsConfig({});
-  assert.equal(defaults.worker.budgetMs, 100_000);
-  assert.ok(
-    defaults.worker.leaseSeconds * 1000 > defaults.worker.budgetMs,
-    "the lease outlives the invocation",
-  );
-  assert.equal(defaults.imageUrlTtlSeconds, 3600);
-  assert.equal(parseJobsConfig({ WORKER_BUDGET_MS: "9000" }).worker.minJobMs, 3000);
-  assert.throws(() => parseJobsConfig({ WORKER_CONCURRENCY: "0" }), /WORKER_CONCURRENCY/);
-  assert.throws(() => parseJobsConfig({ WORKER_BUDGET_MS: "abc" }), /WORKER_BUDGET_MS/);
+  const defaults = parseWorkerConfig({});
+  assert.equal(defaults.budgetMs, 100_000);
+  assert.ok(defaults.leaseSeconds * 1000 > defaults.budgetMs, "the lease outlives the invocation");
+  assert.equal(defaults.jobTimeoutMs, 90_000);
+  assert.equal(parseImageUrlTtl({}), 3600);
+  assert.equal(parseImageUrlTtl({ JOB_IMAGE_URL_TTL_SECONDS: "120" }), 120);
+  assert.throws(() => parseImageUrlTtl({ JOB_IMAGE_URL_TTL_SECONDS: "5" }), /JOB_IMAGE_URL_TTL_SECONDS/);
+  assert.equal(parseWorkerConfig({ WORKER_BUDGET_MS: "9000" }).minJobMs, 3000);
+  assert.throws(() => parseWorkerConfig({ WORKER_CONCURRENCY: "0" }), /WORKER_CONCURRENCY/);
+  assert.throws(() => parseWorkerConfig({ WORKER_BUDGET_MS: "abc" }), /WORKER_BUDGET_MS/);
 });

@@ -5,8 +5,8 @@
  * processing, and a job cut off by the time budget.
  */
 import assert from "node:assert/strict";
-import { drainQueue } from "../../shared/jobs/drain.ts";
-import type { WorkerConfig } from "../../shared/jobs/config.ts";
+import type { WorkerConfig } from "../../shared/queue/config.ts";
+import { drainJobs } from "../../shared/worker.ts";
 import { call, signUpUser, type TestUser } from "../helpers/api.ts";
 import { createClient, type Sql } from "../../shared/db/client.ts";
 import { db, env } from "../helpers/env.ts";
@@ -69,7 +69,7 @@ const testConfig = (overrides: Partial<WorkerConfig>): WorkerConfig => ({
   budgetMs: 20_000,
   concurrency: 4,
   leaseSeconds: 60,
-  imageTimeoutMs: 20_000,
+  jobTimeoutMs: 20_000,
   minJobMs: 0,
   ...overrides,
 });
@@ -108,7 +108,7 @@ Deno.test("a stalled run that outlives its lease cannot overwrite the run that t
     fake.script({ hold: true });
     const jobId = await insertParkedJob(sql, user.id, INPUT);
     await makeDue(sql, [jobId]);
-    const stalled = drainQueue({ config: testConfig({ leaseSeconds: 1 }), db: appDb });
+    const stalled = drainJobs({ config: testConfig({ leaseSeconds: 1 }), db: appDb });
     await fake.arrived(1);
     await waitFor(
       "the lease to expire",
@@ -227,7 +227,7 @@ Deno.test("a job still running when the budget runs out goes back to the queue",
     fake.script({ hold: true });
     const jobId = await insertParkedJob(sql, user.id, INPUT);
     await makeDue(sql, [jobId]);
-    const summary = await drainQueue({ config: testConfig({ budgetMs: 1500 }), db: appDb });
+    const summary = await drainJobs({ config: testConfig({ budgetMs: 1500 }), db: appDb });
     assert.equal(summary.retried, 1);
     assert.ok(summary.duration_ms < 3000, `took ${summary.duration_ms} ms`);
     const row = await jobRow(sql, jobId);

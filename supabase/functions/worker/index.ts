@@ -1,3 +1,3 @@
-import { createWorkerApp } from "../../../shared/jobs/worker-app.ts";
+import { createWorkerApp } from "../../../shared/worker.ts";
 
 Deno.serve(createWorkerApp().fetch);
