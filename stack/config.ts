@@ -16,6 +16,8 @@ export interface FunctionConfig {
   name: string;
   verifyJwt: boolean;
   entrypoint: string;
+  /** The Deno config holding the function's import map (config.toml's `import_map`), as deployed. */
+  importMap: string;
 }
 
 export interface AuthConfig {
@@ -75,7 +77,10 @@ function discoverFunctions(root: string, configured: Toml): FunctionConfig[] {
     const entrypoint = typeof fn.entrypoint === "string"
       ? join(root, "supabase", fn.entrypoint)
       : join(dir, name, "index.ts");
-    return [{ name, verifyJwt: fn.verify_jwt !== false, entrypoint }];
+    const importMap = typeof fn.import_map === "string"
+      ? join(root, "supabase", fn.import_map)
+      : join(root, "deno.json");
+    return [{ name, verifyJwt: fn.verify_jwt !== false, entrypoint, importMap }];
   });
 }
 

@@ -57,7 +57,7 @@ function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): Run
       "run",
       "-A",
       "--config",
-      join(config.root, "deno.json"),
+      fn.importMap,
       RUNNER,
       fn.entrypoint,
       String(port),

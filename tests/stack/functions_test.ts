@@ -20,7 +20,15 @@ async function tempProject(): Promise<{ config: StackConfig; source: string }> {
   );
   const source = join(root, "supabase", "functions", "hello", "index.ts");
   return {
-    config: { ...loadConfig(root), functions: [{ name: "hello", verifyJwt: false, entrypoint: source }] },
+    config: {
+      ...loadConfig(root),
+      functions: [{
+        name: "hello",
+        verifyJwt: false,
+        entrypoint: source,
+        importMap: join(loadConfig().root, "deno.json"),
+      }],
+    },
     source,
   };
 }

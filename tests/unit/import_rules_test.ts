@@ -122,3 +122,21 @@ Deno.test("the functions' entries import only their app", async () => {
     assert.match(i.target ?? "", /^shared\/(api|worker)\.ts$/, `${i.file} -> ${i.specifier}`);
   }
 });
+
+Deno.test("the functions' import map holds what the functions import, at the versions the tools use", async () => {
+  const functionsMap =
+    JSON.parse(await Deno.readTextFile(join(root, "supabase/functions/deno.json"))).imports;
+  const rootMap = JSON.parse(await Deno.readTextFile(join(root, "deno.json"))).imports;
+  const product = [...shared, ...await importsOf("supabase/functions")];
+  const packages = new Set(
+    product.filter((i) => !i.target && !i.specifier.startsWith("node:"))
+      .map((i) => i.specifier.startsWith("hono/") ? "hono/" : i.specifier),
+  );
+  if (packages.has("hono/")) packages.add("hono");
+  assert.deepEqual(
+    Object.keys(functionsMap).sort(),
+    [...packages].sort(),
+    "no bench-only package is deployed",
+  );
+  for (const [name, target] of Object.entries(functionsMap)) assert.equal(target, rootMap[name], name);
+});
