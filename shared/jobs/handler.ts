@@ -4,7 +4,7 @@
  * @module
  */
 import type { Sql } from "../db/client.ts";
-import { ImageGenerationError } from "../llm/images.ts";
+import { ProviderError } from "../llm/errors.ts";
 import type { ClaimedJob, Failure } from "./queue.ts";
 
 export interface JobContext {
@@ -38,14 +38,18 @@ export class LeaseLost extends Error {
 
 /** Whether the failure was expected (its message is meant for the user) or a bug to log. */
 export function isExpectedFailure(error: unknown): boolean {
-  return error instanceof PermanentJobError || error instanceof ImageGenerationError;
+  return error instanceof PermanentJobError || error instanceof ProviderError;
 }
 
-/** How a failed run is recorded, given what the handler threw. Unexpected errors stay in the log. */
+/**
+ * How a failed run is recorded, given what the handler threw: a provider failure as it reads
+ * ("openai answered 429: ..."), failed now when it is permanent, else retried no sooner than the
+ * provider asked. Unexpected errors stay in the log.
+ */
 export function failureOf(error: unknown): Failure {
   if (error instanceof PermanentJobError) return { message: error.message, permanent: true };
-  if (error instanceof ImageGenerationError) {
-    return { message: error.message, permanent: error.permanent, retryAfterSeconds: error.retryAfterSeconds };
+  if (error instanceof ProviderError) {
+    return { message: error.message, permanent: error.permanent, retryAfterSeconds: error.retryAfter };
   }
   return { message: "The worker hit an unexpected error; the job will be tried again.", permanent: false };
 }
