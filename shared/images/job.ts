@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { asService } from "../db/client.ts";
 import { IMAGE_PROVIDER_IDS, IMAGE_PROVIDERS } from "../llm/image-providers.ts";
-import { type GeneratedImage, generateImages, ImageGenerationError } from "../llm/images.ts";
+import { ProviderError } from "../llm/errors.ts";
+import { type GeneratedImage, generateImages } from "../llm/images.ts";
 import { getProviderConnection } from "../providers/service.ts";
 import { type JobContext, JobFailure, type JobOutcome, LeaseLost } from "../queue/handler.ts";
 import { type ClaimedJob, renewLease } from "../queue/queue.ts";
@@ -44,11 +45,9 @@ async function storeImages(job: ClaimedJob, images: GeneratedImage[]) {
 
 /** A provider's failure as the queue records it: permanent or retried, after its Retry-After. */
 function asJobFailure(error: unknown): never {
-  if (!(error instanceof ImageGenerationError)) throw error;
-  throw new JobFailure(error.message, {
-    permanent: error.permanent,
-    retryAfterSeconds: error.retryAfterSeconds,
-  });
+  if (!(error instanceof ProviderError)) throw error;
+  // Read as it reads ("openai answered 429: ..."), retried no sooner than the provider asked.
+  throw new JobFailure(error.message, { permanent: error.permanent, retryAfterSeconds: error.retryAfter });
 }
 
 /** Runs one image job; throws a {@link JobFailure} (or an unexpected error) or {@link LeaseLost}. */

@@ -3,12 +3,9 @@
  * result URLs are often on another host, such as a CDN).
  * @module
  */
-import { errorFromResponse, errorFromTransport, ImageGenerationError } from "./image-errors.ts";
-
-interface KeyHolder {
-  provider: string;
-  apiKey: string;
-}
+import { badResponse } from "./errors.ts";
+import type { ImageTarget } from "./images.ts";
+import { type Deadline, readBytes, send } from "./transport.ts";
 
 const SIGNATURES: [string, number[], number][] = [
   ["image/png", [0x89, 0x50, 0x4e, 0x47], 0],
@@ -27,37 +24,21 @@ export function extensionOf(contentType: string): string {
   return { "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp" }[contentType] ?? "png";
 }
 
-async function readLimited(response: Response, maxBytes: number): Promise<Uint8Array | null> {
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) return null;
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return bytes.byteLength > maxBytes ? null : bytes;
-}
-
-/** Downloads one `url` result; refuses what is too large or is not an image. */
+/**
+ * Downloads one `url` result under the call's deadline; refuses what is too large or is not an
+ * image. The key is only scrubbed from errors, never sent.
+ * @throws {ProviderError}
+ */
 export async function downloadImage(
-  target: KeyHolder,
+  target: Pick<ImageTarget, "provider" | "apiKey">,
   url: string,
-  signal: AbortSignal,
+  limit: Deadline,
   maxBytes: number,
 ): Promise<{ bytes: Uint8Array; contentType: string }> {
-  let bytes: Uint8Array | null;
-  try {
-    const response = await fetch(url, { signal });
-    if (!response.ok) throw await errorFromResponse(target, response);
-    bytes = await readLimited(response, maxBytes);
-  } catch (error) {
-    if (error instanceof ImageGenerationError) throw error;
-    throw errorFromTransport(target, error, signal);
-  }
-  if (!bytes) {
-    throw new ImageGenerationError(target.provider, "bad_response", "sent an image that is too large", {
-      permanent: true,
-    });
-  }
+  const response = await send({ provider: target.provider, apiKey: target.apiKey, url }, limit);
+  const bytes = await readBytes(response, limit, target.provider, maxBytes);
+  if (!bytes) throw badResponse(target.provider, "sent an image that is too large", { permanent: true });
   const contentType = sniffImageType(bytes);
-  if (!contentType) {
-    throw new ImageGenerationError(target.provider, "bad_response", "sent a result URL that is not an image");
-  }
+  if (!contentType) throw badResponse(target.provider, "sent a result URL that is not an image");
   return { bytes, contentType };
 }

@@ -2,14 +2,15 @@
  * Image generation over the OpenAI images wire format (PROVIDERS.md §1.5): OpenAI's
  * `/images/generations`, ImageRouter's `/v1/openai/images/generations`, or any OpenAI-compatible
  * base URL. Results come back as bytes whether the provider answered with `b64_json` or a `url`;
- * every failure is an {@link ImageGenerationError} that says whether trying again can help.
+ * every failure is a {@link ProviderError} that says whether trying again can help (`permanent`) and
+ * when (`retryAfter`).
  * @module
  */
 import { Buffer } from "node:buffer";
+import { badResponse } from "./errors.ts";
 import { downloadImage, sniffImageType } from "./image-files.ts";
-import { errorFromResponse, errorFromTransport, ImageGenerationError } from "./image-errors.ts";
-
-export { ImageGenerationError } from "./image-errors.ts";
+import { authHeaders, type ProviderId } from "./providers.ts";
+import { type Deadline, deadline, fetchJson } from "./transport.ts";
 
 /** The dialects of the images endpoint: where it lives under the base URL. */
 export type ImageApi = "openai" | "imagerouter";
@@ -23,10 +24,10 @@ export interface ImageRequest {
   quality?: string;
 }
 
-/** Who to ask, with which key. The key is sent as a Bearer token and redacted from any error. */
+/** Who to ask, with which key. The key is sent as a Bearer token and scrubbed from any error. */
 export interface ImageTarget {
-  /** A name for messages ("openai", "imagerouter", ...). */
-  provider: string;
+  /** Who is called, for messages ("openai", "imagerouter", ...). */
+  provider: ProviderId;
   api: ImageApi;
   baseUrl: string;
   apiKey: string;
@@ -45,7 +46,7 @@ export interface ImageResult {
 }
 
 export interface CallOptions {
-  /** Aborts the whole call (request and downloads); its reason says why. */
+  /** Aborts the whole call (request and downloads); its reason says why (see `stoppedError`). */
   signal: AbortSignal;
   /** Largest image accepted, in bytes. */
   maxImageBytes?: number;
@@ -85,9 +86,9 @@ interface ImageDatum {
 async function imageOf(
   target: ImageTarget,
   datum: ImageDatum,
-  options: CallOptions,
+  limit: Deadline,
+  maxBytes: number,
 ): Promise<GeneratedImage> {
-  const maxBytes = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   const revisedPrompt = typeof datum.revised_prompt === "string" ? datum.revised_prompt : undefined;
   if (typeof datum.b64_json === "string" && datum.b64_json.length > 0) {
     if (datum.b64_json.length > Math.ceil(maxBytes / 3) * 4) throw tooLarge(target, maxBytes);
@@ -95,53 +96,56 @@ async function imageOf(
     return { bytes, contentType: sniffImageType(bytes) ?? "image/png", revisedPrompt };
   }
   if (typeof datum.url === "string" && /^https?:\/\//.test(datum.url)) {
-    const downloaded = await downloadImage(target, datum.url, options.signal, maxBytes);
+    const downloaded = await downloadImage(target, datum.url, limit, maxBytes);
     return { ...downloaded, revisedPrompt };
   }
-  throw new ImageGenerationError(target.provider, "bad_response", "answered with an image that has no data");
+  throw badResponse(target.provider, "answered with an image that has no data");
 }
 
 function tooLarge(target: ImageTarget, maxBytes: number) {
-  return new ImageGenerationError(
-    target.provider,
-    "bad_response",
-    `sent an image larger than ${Math.round(maxBytes / 1024 / 1024)} MB`,
-    { permanent: true },
-  );
+  const megabytes = Math.round(maxBytes / 1024 / 1024);
+  return badResponse(target.provider, `sent an image larger than ${megabytes} MB`, { permanent: true });
 }
 
-async function postGeneration(target: ImageTarget, request: ImageRequest, signal: AbortSignal) {
-  try {
-    const response = await fetch(imagesEndpoint(target.api, target.baseUrl), {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${target.apiKey}`,
-        "content-type": "application/json",
-        accept: "application/json",
-      },
-      body: JSON.stringify(requestBody(request)),
-      signal,
-    });
-    if (!response.ok) throw await errorFromResponse(target, response);
-    return await response.json() as { data?: unknown; usage?: unknown; cost?: unknown };
-  } catch (error) {
-    if (error instanceof ImageGenerationError) throw error;
-    throw errorFromTransport(target, error, signal);
-  }
+interface GenerationBody {
+  data?: unknown;
+  usage?: unknown;
+  cost?: unknown;
 }
 
-/** Generates the images and returns their bytes, or throws an {@link ImageGenerationError}. */
+function postGeneration(target: ImageTarget, request: ImageRequest, limit: Deadline) {
+  return fetchJson({
+    provider: target.provider,
+    apiKey: target.apiKey,
+    url: imagesEndpoint(target.api, target.baseUrl),
+    headers: authHeaders(target.provider, target.apiKey),
+    body: requestBody(request),
+  }, limit) as Promise<GenerationBody | null>;
+}
+
+async function generate(target: ImageTarget, request: ImageRequest, limit: Deadline, maxBytes: number) {
+  const body = await postGeneration(target, request, limit);
+  const data = Array.isArray(body?.data) ? body.data as ImageDatum[] : [];
+  if (data.length === 0) throw badResponse(target.provider, "answered without any image");
+  const images = await Promise.all(data.map((datum) => imageOf(target, datum ?? {}, limit, maxBytes)));
+  const usage = body?.usage ?? body?.cost;
+  return usage === undefined ? { images } : { images, usage };
+}
+
+/**
+ * Generates the images and returns their bytes. Image calls have no time limit of their own: the
+ * caller's signal is theirs (a job's deadline).
+ * @throws {ProviderError} when the provider refuses, fails, answers no image or the signal stops it.
+ */
 export async function generateImages(
   target: ImageTarget,
   request: ImageRequest,
   options: CallOptions,
 ): Promise<ImageResult> {
-  const body = await postGeneration(target, request, options.signal);
-  const data = Array.isArray(body?.data) ? body.data as ImageDatum[] : [];
-  if (data.length === 0) {
-    throw new ImageGenerationError(target.provider, "bad_response", "answered without any image");
+  const limit = deadline(Infinity, { parent: options.signal });
+  try {
+    return await generate(target, request, limit, options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES);
+  } finally {
+    limit.clear();
   }
-  const images = await Promise.all(data.map((datum) => imageOf(target, datum ?? {}, options)));
-  const usage = body.usage ?? body.cost;
-  return usage === undefined ? { images } : { images, usage };
 }

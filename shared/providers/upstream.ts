@@ -66,7 +66,7 @@ export function providerApiError(error: ProviderError, { validatingKey = false }
   const status = validatingKey && error.kind === "auth" ? 400 : 424;
   const headers: Record<string, string> = error.retryAfter === null
     ? {}
-    : { "Retry-After": String(Math.ceil(error.retryAfter)) };
+    : { "Retry-After": String(error.retryAfter) };
   return new ApiError(status, providerErrorCode(error), providerDetail(error), headers);
 }
 

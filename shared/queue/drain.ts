@@ -11,8 +11,8 @@
  */
 import { setImmediate } from "node:timers";
 import { type Sql, sql } from "../db/client.ts";
+import { type Deadline, deadline } from "../runtime/deadline.ts";
 import type { WorkerConfig } from "./config.ts";
-import { type Deadline, deadline } from "./deadline.ts";
 import type { JobHandler } from "./handler.ts";
 import { type Outcome, runJob } from "./job-run.ts";
 import { type ClaimedJob, completeAndClaim, type Completion, wakeWorker } from "./queue.ts";
@@ -125,7 +125,7 @@ class Drain {
   /** Jobs claimed together start together, so they share one deadline (one timer per batch). */
   #startBatch(jobs: ClaimedJob[]) {
     const limit = deadline(this.#config.jobTimeoutMs, { parent: this.#budget.signal });
-    void Promise.allSettled(jobs.map((job) => this.#start(job, limit.signal))).then(limit.clear);
+    void Promise.allSettled(jobs.map((job) => this.#start(job, limit.signal))).then(() => limit.clear());
   }
 
   /** Waits for an event, then one more turn of the event loop so a burst is handled together. */

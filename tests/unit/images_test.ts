@@ -1,19 +1,14 @@
 /**
  * The images client against the fake provider: endpoints per dialect, b64 and URL results, error
- * classification (retryable with Retry-After, permanent with the provider's message, key redacted),
- * timeouts; plus the request limits checked at job creation and the jobs settings.
+ * classification as `ProviderError`s (retryable with Retry-After, permanent with the provider's
+ * message, key redacted), timeouts, the caller's explained abort, bad results; plus the request limits checked at job creation and the jobs settings.
  */
 import assert from "node:assert/strict";
 import { parseImageUrlTtl } from "../../shared/images/config.ts";
 import { parseWorkerConfig } from "../../shared/queue/config.ts";
 import { imageRequestProblems } from "../../shared/llm/image-limits.ts";
-import { parseRetryAfter } from "../../shared/llm/image-errors.ts";
-import {
-  generateImages,
-  ImageGenerationError,
-  imagesEndpoint,
-  type ImageTarget,
-} from "../../shared/llm/images.ts";
+import { ProviderError } from "../../shared/llm/errors.ts";
+import { generateImages, imagesEndpoint, type ImageTarget } from "../../shared/llm/images.ts";
 import { PNG_BYTES, startFakeImages } from "../helpers/fake_images.ts";
 
 const KEY = "sk-unit-test-key-0123456789";
@@ -33,9 +28,9 @@ async function withFake(
 const generate = (target: ImageTarget, model = "dall-e-3", signal = AbortSignal.timeout(5000)) =>
   generateImages(target, { prompt: "a cat", model }, { signal });
 
-async function failure(promise: Promise<unknown>): Promise<ImageGenerationError> {
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
   const error = await promise.then(() => undefined, (error) => error);
-  assert.ok(error instanceof ImageGenerationError, String(error));
+  assert.ok(error instanceof ProviderError, String(error));
   return error;
 }
 
@@ -84,11 +79,7 @@ Deno.test("timeouts, 429 and 5xx are retryable; 429 carries Retry-After", async 
       delayMs: 600,
     });
     const limited = await failure(generate(target));
-    assert.deepEqual([limited.permanent, limited.kind, limited.retryAfterSeconds], [
-      false,
-      "rate_limited",
-      17,
-    ]);
+    assert.deepEqual([limited.permanent, limited.kind, limited.retryAfter], [false, "rate_limit", 17]);
     const down = await failure(generate(target));
     assert.deepEqual([down.permanent, down.status], [false, 503]);
     const slow = await failure(generate(target, "dall-e-3", AbortSignal.timeout(200)));
@@ -101,7 +92,62 @@ Deno.test("timeouts, 429 and 5xx are retryable; 429 carries Retry-After", async 
   const unreachable = await failure(
     generate({ provider: "openai", api: "openai", baseUrl: "http://127.0.0.1:9", apiKey: KEY }),
   );
-  assert.equal(unreachable.permanent, false);
+  assert.deepEqual([unreachable.permanent, unreachable.kind], [false, "network"]);
+  assert.equal(unreachable.message.includes(KEY), false);
+});
+
+Deno.test("an abort that explains itself is the error's reason (the worker's budget); a plain one is an abort", async () => {
+  await withFake(async (target, fake) => {
+    fake.script({ hold: true }, { hold: true });
+    const budget = new AbortController();
+    const cut = failure(generate(target, "dall-e-3", budget.signal));
+    await fake.arrived(1);
+    budget.abort(new Error("was still working when the worker's time budget ran out"));
+    const explained = await cut;
+    assert.deepEqual([explained.kind, explained.permanent, explained.message], [
+      "timeout",
+      false,
+      "openai was still working when the worker's time budget ran out",
+    ]);
+    const caller = new AbortController();
+    const dropped = failure(generate(target, "dall-e-3", caller.signal));
+    await fake.arrived(2);
+    caller.abort();
+    assert.deepEqual([(await dropped).kind, (await dropped).message], ["aborted", "openai request aborted"]);
+  });
+});
+
+Deno.test("bad results: no image, not JSON, a URL that is not an image, an image too large", async () => {
+  await withFake(async (target, fake) => {
+    fake.script({ asUrl: true });
+    const tooLarge = await failure(
+      generateImages(target, { prompt: "a cat", model: "gpt-image-1" }, {
+        signal: AbortSignal.timeout(5000),
+        maxImageBytes: 10,
+      }),
+    );
+    assert.deepEqual([tooLarge.kind, tooLarge.permanent, tooLarge.message], [
+      "bad_response",
+      true,
+      "openai sent an image that is too large",
+    ]);
+  });
+  const answering = (body: BodyInit) =>
+    Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response(body));
+  for (
+    const [body, message] of [
+      [JSON.stringify({ data: [] }), "openai answered without any image"],
+      ["<html>", "openai answered with a body that is not JSON"],
+      [JSON.stringify({ data: [{ url: "http://127.0.0.1:9/x.png" }] }), "openai could not be reached"],
+    ]
+  ) {
+    const server = answering(body);
+    const baseUrl = `http://127.0.0.1:${server.addr.port}/v1`;
+    const error = await failure(generate({ provider: "openai", api: "openai", baseUrl, apiKey: KEY }));
+    assert.ok(error.message.startsWith(message), error.message);
+    assert.equal(error.permanent, false);
+    await server.shutdown();
+  }
 });
 
 Deno.test("400/401/403/404/422 are permanent, with the provider's message and the key redacted", async () => {
@@ -113,15 +159,6 @@ Deno.test("400/401/403/404/422 are permanent, with the provider's message and th
       assert.equal(error.message, `openai answered ${status}: nope (${status}) for [redacted]`);
     }
   });
-});
-
-Deno.test("Retry-After as seconds or an HTTP date, capped at an hour", () => {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  assert.equal(parseRetryAfter("30", now), 30);
-  assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:02:00 GMT", now), 120);
-  assert.equal(parseRetryAfter("999999", now), 3600);
-  assert.equal(parseRetryAfter("soon", now), null);
-  assert.equal(parseRetryAfter(null, now), null);
 });
 
 Deno.test("request limits per model family", () => {

@@ -47,7 +47,7 @@ Deno.test("Anthropic: event: error mid-stream ends with a typed error after the 
     assert.equal(error.status, 529);
     assert.equal(error.code, "overloaded_error");
     assert.equal(error.providerMessage, "Overloaded");
-    assert.equal(error.retryable, true);
+    assert.equal(error.permanent, false);
   });
 });
 

@@ -5,7 +5,6 @@ import {
   type ChatRequest,
   completeChat,
   ProviderError,
-  retryAfterSeconds,
   streamChat,
 } from "../../shared/llm/chat/mod.ts";
 import { openAiError, openAiJson, openAiStream, startFakeLlm } from "../helpers/fake_llm.ts";
@@ -196,7 +195,7 @@ Deno.test("HTTP errors become typed ProviderErrors: 401, 402, 429 with Retry-Aft
     assert.equal(auth.kind, "auth");
     assert.equal(auth.code, "invalid_api_key");
     assert.equal(auth.providerMessage, "Incorrect API key provided: [redacted]");
-    assert.equal(auth.retryable, false);
+    assert.equal(auth.permanent, true);
 
     const payment = errorOf((await collect(streamChat(request(fake)))).last);
     assert.equal(payment.kind, "payment");
@@ -204,7 +203,7 @@ Deno.test("HTTP errors become typed ProviderErrors: 401, 402, 429 with Retry-Aft
     const limited = errorOf((await collect(streamChat(request(fake)))).last);
     assert.equal(limited.status, 429);
     assert.equal(limited.retryAfter, 7);
-    assert.equal(limited.retryable, true);
+    assert.equal(limited.permanent, false);
 
     await assert.rejects(completeChat(request(fake)), (error: ProviderError) => {
       assert.equal(error.status, 503);
@@ -214,15 +213,6 @@ Deno.test("HTTP errors become typed ProviderErrors: 401, 402, 429 with Retry-Aft
       return true;
     });
   });
-});
-
-Deno.test("Retry-After as seconds, as an HTTP date, and retry-after-ms", () => {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  assert.equal(retryAfterSeconds(new Headers({ "retry-after": "30" }), now), 30);
-  assert.equal(retryAfterSeconds(new Headers({ "retry-after": "Thu, 01 Jan 2026 00:01:00 GMT" }), now), 60);
-  assert.equal(retryAfterSeconds(new Headers({ "retry-after-ms": "1500", "retry-after": "9" }), now), 1.5);
-  assert.equal(retryAfterSeconds(new Headers({ "retry-after": "soon" }), now), null);
-  assert.equal(retryAfterSeconds(new Headers(), now), null);
 });
 
 Deno.test("non-streaming OpenAI-compatible: text, usage (also x_groq.usage), finish reason", async () => {

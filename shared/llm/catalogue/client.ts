@@ -4,9 +4,9 @@
  * whose model list is public also get a call that rejects a bad key.
  * @module
  */
-import { ProviderError } from "../errors.ts";
-import { type CallContext, getJson } from "../http.ts";
+import { badResponse } from "../errors.ts";
 import { authHeaders, PROVIDER_SPECS, type ProviderId, providerUrl } from "../providers.ts";
+import { deadline, fetchJson } from "../transport.ts";
 import { anthropicNextCursor, isModelList, MODEL_LIST_PARSERS } from "./parsers/index.ts";
 import type { CatalogueModel } from "./types.ts";
 
@@ -26,25 +26,23 @@ export interface FetchOptions {
 /** Pages followed at most, so a provider that always says `has_more` cannot keep us looping. */
 const MAX_ANTHROPIC_PAGES = 20;
 
-async function modelListBody(context: CallContext, url: string, headers: Record<string, string>) {
-  const body = await getJson(context, url, headers);
-  if (!isModelList(context.provider, body)) {
-    throw new ProviderError({
-      provider: context.provider,
-      status: null,
-      kind: "bad_response",
-      providerMessage: "answered with something that is not a model list",
-    });
+/** GETs a path under the source's base URL with its key, under the catalogue's one deadline. */
+type Get = (path: string) => Promise<unknown>;
+
+async function modelListBody(get: Get, provider: ProviderId, path: string) {
+  const body = await get(path);
+  if (!isModelList(provider, body)) {
+    throw badResponse(provider, "answered with something that is not a model list");
   }
   return body;
 }
 
-async function anthropicModels(context: CallContext, baseUrl: string, headers: Record<string, string>) {
+async function anthropicModels(get: Get) {
   const models: CatalogueModel[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_ANTHROPIC_PAGES; page++) {
     const query: string = cursor ? `&after_id=${encodeURIComponent(cursor)}` : "";
-    const body = await modelListBody(context, providerUrl(baseUrl, `/models?limit=1000${query}`), headers);
+    const body = await modelListBody(get, "anthropic", `/models?limit=1000${query}`);
     models.push(...MODEL_LIST_PARSERS.anthropic(body));
     cursor = anthropicNextCursor(body);
     if (!cursor) break;
@@ -52,10 +50,9 @@ async function anthropicModels(context: CallContext, baseUrl: string, headers: R
   return models;
 }
 
-async function listModels(context: CallContext, source: CatalogueSource, headers: Record<string, string>) {
-  if (source.provider === "anthropic") return await anthropicModels(context, source.baseUrl, headers);
-  const body = await modelListBody(context, providerUrl(source.baseUrl, "/models"), headers);
-  return MODEL_LIST_PARSERS[source.provider](body);
+async function listModels(get: Get, provider: ProviderId) {
+  if (provider === "anthropic") return await anthropicModels(get);
+  return MODEL_LIST_PARSERS[provider](await modelListBody(get, provider, "/models"));
 }
 
 /** The provider's models, or a `ProviderError` (bad key, timeout, unreachable, bad answer). */
@@ -63,17 +60,20 @@ export async function fetchModelCatalogue(
   source: CatalogueSource,
   options: FetchOptions = {},
 ): Promise<CatalogueModel[]> {
-  const context: CallContext = {
-    provider: source.provider,
-    apiKey: source.apiKey,
-    signal: AbortSignal.timeout(source.timeoutMs),
-    timeoutMs: source.timeoutMs,
-  };
-  const headers = authHeaders(source.provider, source.apiKey);
-  const keyCheckPath = PROVIDER_SPECS[source.provider].keyCheckPath;
-  const keyCheck = options.checkKey && keyCheckPath
-    ? getJson(context, providerUrl(source.baseUrl, keyCheckPath), headers)
-    : Promise.resolve();
-  const [, models] = await Promise.all([keyCheck, listModels(context, source, headers)]);
-  return models;
+  const { provider, apiKey } = source;
+  // Ending (a failed key check, say) stops the other call still under way.
+  const ended = new AbortController();
+  const limit = deadline(source.timeoutMs, { parent: ended.signal });
+  const headers = authHeaders(provider, apiKey);
+  const get: Get = (path) =>
+    fetchJson({ provider, apiKey, url: providerUrl(source.baseUrl, path), headers }, limit);
+  const keyCheckPath = PROVIDER_SPECS[provider].keyCheckPath;
+  try {
+    const keyCheck = options.checkKey && keyCheckPath ? get(keyCheckPath) : Promise.resolve();
+    const [, models] = await Promise.all([keyCheck, listModels(get, provider)]);
+    return models;
+  } finally {
+    ended.abort();
+    limit.clear();
+  }
 }

@@ -6,7 +6,7 @@
 import { ProviderError, scrubKey } from "../errors.ts";
 import type { SseMessage } from "./sse.ts";
 import type { ChatEvent, ChatRequest, ChatResult, Usage } from "./types.ts";
-import type { ProviderCall } from "./transport.ts";
+import type { ProviderCall } from "../transport.ts";
 
 /** Turns one provider's SSE messages into `ChatEvent`s; a pure state machine, fed in order. */
 export interface StreamDecoder {

@@ -9,11 +9,16 @@ import { anthropicAdapter } from "./anthropic.ts";
 import { networkError, ProviderError, scrubKey } from "../errors.ts";
 import { openAiAdapter } from "./openai.ts";
 import { sseMessages } from "./sse.ts";
-import { bodyText, post, readJson, Watchdog } from "./transport.ts";
+import { bodyText, Deadline, DEFAULT_TIMEOUT_MS, readJson, send, stoppedBy } from "../transport.ts";
 import type { ChatEvent, ChatRequest, ChatResult } from "./types.ts";
 
 function adapterFor(request: ChatRequest): ChatAdapter {
   return request.provider === "anthropic" ? anthropicAdapter : openAiAdapter;
+}
+
+/** The request's limit on the provider's silence, stopped early by the caller's signal. */
+function silenceLimit(request: ChatRequest): Deadline {
+  return new Deadline(request.timeoutMs ?? DEFAULT_TIMEOUT_MS, { parent: request.signal, idle: true });
 }
 
 function asProviderError(error: unknown, request: ChatRequest): ProviderError {
@@ -35,11 +40,11 @@ function asProviderError(error: unknown, request: ChatRequest): ProviderError {
  */
 export async function* streamChat(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined> {
   const adapter = adapterFor(request);
-  const watchdog = new Watchdog(request.timeoutMs, request.signal);
+  const watchdog = silenceLimit(request);
   try {
     let response: Response;
     try {
-      response = await post(adapter.call(request, true), watchdog);
+      response = await send(adapter.call(request, true), watchdog);
     } catch (error) {
       yield { type: "error", error: asProviderError(error, request) };
       return;
@@ -54,7 +59,7 @@ export async function* streamChat(request: ChatRequest): AsyncGenerator<ChatEven
         if (decoder.done) break;
       }
     } catch {
-      const failure = watchdog.failure(request.provider);
+      const failure = stoppedBy(watchdog, request.provider);
       if (failure) {
         yield { type: "error", error: failure };
         return;
@@ -63,7 +68,7 @@ export async function* streamChat(request: ChatRequest): AsyncGenerator<ChatEven
     }
     yield decoder.end();
   } finally {
-    watchdog.dispose();
+    watchdog.clear();
   }
 }
 
@@ -73,13 +78,13 @@ export async function* streamChat(request: ChatRequest): AsyncGenerator<ChatEven
  */
 export async function completeChat(request: ChatRequest): Promise<ChatResult> {
   const adapter = adapterFor(request);
-  const watchdog = new Watchdog(request.timeoutMs, request.signal);
+  const watchdog = silenceLimit(request);
   try {
-    const response = await post(adapter.call(request, false), watchdog);
+    const response = await send(adapter.call(request, false), watchdog);
     return adapter.result(await readJson(response, watchdog, request.provider), request);
   } catch (error) {
     throw asProviderError(error, request);
   } finally {
-    watchdog.dispose();
+    watchdog.clear();
   }
 }
