@@ -26,7 +26,7 @@ export interface ClaimedJob {
 export type FailOutcome = "pending" | "failed" | null;
 
 /** Claims up to `limit` due jobs (and jobs whose lease expired) for `leaseSeconds`. */
-export function claimJobs(limit: number, leaseSeconds: number, db: Sql = sql()): Promise<ClaimedJob[]> {
+function claimJobs(limit: number, leaseSeconds: number, db: Sql = sql()): Promise<ClaimedJob[]> {
   return db<ClaimedJob[]>`
     select id, user_id, job_type, input_data, attempts, max_attempts, lease_token
     from private.claim_jobs(${limit}, ${leaseSeconds})`;
@@ -39,7 +39,7 @@ export interface Completion {
 }
 
 /** Completes the jobs with their outputs; says per job id whether it was still this claim's. */
-export async function completeJobs(
+async function completeJobs(
   completions: Completion[],
   db: Sql = sql(),
 ): Promise<Map<string, boolean>> {

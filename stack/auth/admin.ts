@@ -9,7 +9,7 @@ import { AuthError, badRequest, internalError, notFound, unprocessable } from ".
 import { hashPassword, isBcryptHash, randomPassword } from "./passwords.ts";
 import { type Params, readParams } from "./request.ts";
 import { logout } from "./sessions.ts";
-import * as updates from "./user_updates.ts";
+import * as updates from "./user-updates.ts";
 import {
   emailTaken,
   insertIdentity,

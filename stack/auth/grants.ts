@@ -8,7 +8,7 @@ import type { Db } from "./db.ts";
 import { clientIp } from "./request.ts";
 import { addAmrClaim, type ClientInfo, createSession, sessionAmr } from "./sessions.ts";
 import { signAccessToken } from "./tokens.ts";
-import { touchLastSignIn } from "./user_updates.ts";
+import { touchLastSignIn } from "./user-updates.ts";
 import { type LoadedUser, userJson } from "./users.ts";
 
 /** A session's tokens once issued. */

@@ -10,7 +10,7 @@ import { badRequest, internalError, unprocessable } from "./errors.ts";
 import { sessionResponse, startSession } from "./grants.ts";
 import { hashPassword } from "./passwords.ts";
 import { type Params, readParams } from "./request.ts";
-import { confirmEmail, markConfirmationSent, reload, setRole } from "./user_updates.ts";
+import { confirmEmail, markConfirmationSent, reload, setRole } from "./user-updates.ts";
 import { findUserByEmail, insertIdentity, insertUser, userJson, type UserRow } from "./users.ts";
 import { checkPasswordStrength, validateEmail } from "./validation.ts";
 

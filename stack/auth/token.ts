@@ -19,7 +19,7 @@ import {
   swapRefreshToken,
   touchSession,
 } from "./sessions.ts";
-import { reload } from "./user_updates.ts";
+import { reload } from "./user-updates.ts";
 import { findUserByEmail, findUserRow, isBanned } from "./users.ts";
 import { weakPasswordNote } from "./validation.ts";
 

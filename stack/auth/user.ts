@@ -20,7 +20,7 @@ import {
   requestEmailChange,
   setPasswordHash,
   setUserMetadata,
-} from "./user_updates.ts";
+} from "./user-updates.ts";
 import { emailTaken, userJson } from "./users.ts";
 import { checkPasswordStrength, validateEmail } from "./validation.ts";
 

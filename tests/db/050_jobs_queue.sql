@@ -5,6 +5,14 @@ begin;
 select plan(57);
 
 \ir helpers.psql
+
+-- One job completed through the worker's set-based private.complete_jobs().
+create function pg_temp.complete(job_id uuid, lease_token uuid, output jsonb default '{}') returns boolean
+language sql as $$
+  select c.completed
+  from private.complete_jobs(jsonb_build_array(jsonb_build_object('id', job_id, 'lease_token', lease_token, 'output', output))) c
+$$;
+grant execute on function pg_temp.complete(uuid, uuid, jsonb) to public;
 create function pg_temp.set_secret(secret_name text, value text) returns void language plpgsql as $$
 begin
   if exists (select 1 from vault.secrets where name = secret_name) then
@@ -111,7 +119,7 @@ select throws_ok($$ select * from public.jobs $$, '42501', null, 'anon cannot re
 reset role;
 select is_empty(
   $$ select f from unnest(array[
-       'private.claim_jobs(integer,integer)', 'private.complete_job(uuid,uuid,jsonb)',
+       'private.claim_jobs(integer,integer)', 'private.complete_jobs(jsonb)',
        'private.fail_job(uuid,uuid,text,boolean)', 'private.extend_job_lease(uuid,uuid,integer)',
        'private.cancel_job(uuid,uuid)', 'private.retry_job(uuid,uuid)', 'private.wake_worker(text)',
        'private.wake_worker_if_due()']) f
@@ -153,14 +161,14 @@ select results_eq(
 -- -----------------------------------------------------------------------------------------------------
 
 select pg_temp.remember('token_a', pg_temp.token('A')::text);
-select is(private.complete_job(pg_temp.id('A'), gen_random_uuid(), '{"images": []}'), false, 'a wrong lease token cannot complete');
+select is(pg_temp.complete(pg_temp.id('A'), gen_random_uuid(), '{"images": []}'), false, 'a wrong lease token cannot complete');
 select is(
-  private.complete_job(pg_temp.id('A'), pg_temp.id('token_a'), '{"images": [{"url": "https://x/1.png"}]}'),
+  pg_temp.complete(pg_temp.id('A'), pg_temp.id('token_a'), '{"images": [{"url": "https://x/1.png"}]}'),
   true,
   'the lease holder completes the job'
 );
 select is(
-  private.complete_job(pg_temp.id('A'), pg_temp.id('token_a'), '{"images": []}'),
+  pg_temp.complete(pg_temp.id('A'), pg_temp.id('token_a'), '{"images": []}'),
   true,
   'completing again with the same token is a no-op success (idempotent)'
 );
@@ -185,7 +193,7 @@ select results_eq(
 );
 select pg_temp.remember('token_b2', pg_temp.token('B')::text);
 select isnt(pg_temp.id('token_b2'), pg_temp.id('token_b1'), 'the new claim has a new lease token');
-select is(private.complete_job(pg_temp.id('B'), pg_temp.id('token_b1'), '{}'), false, 'the stale lease token cannot complete');
+select is(pg_temp.complete(pg_temp.id('B'), pg_temp.id('token_b1'), '{}'), false, 'the stale lease token cannot complete');
 select is(private.fail_job(pg_temp.id('B'), pg_temp.id('token_b1'), 'late'), null, 'the stale lease token cannot fail the job');
 select is(private.extend_job_lease(pg_temp.id('B'), pg_temp.id('token_b1'), 300), false, 'the stale lease token cannot extend the lease');
 select is(private.extend_job_lease(pg_temp.id('B'), pg_temp.id('token_b2'), 300), true, 'the holder extends the lease');
@@ -248,7 +256,7 @@ select results_eq(
 );
 select pg_temp.remember('token_e', pg_temp.token('E')::text);
 select is(private.cancel_job(pg_temp.id('E')), true, 'a running job is cancelled');
-select is(private.complete_job(pg_temp.id('E'), pg_temp.id('token_e'), '{}'), false, 'the worker running a cancelled job cannot complete it');
+select is(pg_temp.complete(pg_temp.id('E'), pg_temp.id('token_e'), '{}'), false, 'the worker running a cancelled job cannot complete it');
 select is(private.cancel_job(pg_temp.id('A')), false, 'a completed job cannot be cancelled');
 
 select is(private.retry_job(pg_temp.id('A')), false, 'only a failed job can be retried');
