@@ -22,59 +22,16 @@ export { browseCatalogue } from "../providers/service.ts";
 
 const MODELS: KeysetSpec = { table: "public.model_configs", sortColumn: "created_at", listOrder: "asc" };
 
-interface ModelRow {
-  id: string;
-  user_id: string;
-  provider_id: string | null;
-  provider: ModelProvider;
-  name: string;
-  model: string;
-  display_name: string | null;
-  description: string | null;
-  is_default: boolean;
-  is_active: boolean;
-  temperature: number;
-  max_tokens: number;
-  top_p: number;
-  frequency_penalty: number;
-  presence_penalty: number;
-  system_prompt: string | null;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
-
+/** One row as the API shows it: the settings, columns so that each limit is a constraint, as one object. */
 const columns = (tx: Tx) =>
   tx`id, user_id, provider_id, provider, name, model, display_name, description, is_default, is_active,
-     temperature, max_tokens, top_p, frequency_penalty, presence_penalty, system_prompt, metadata,
+     jsonb_build_object(
+       'temperature', temperature, 'max_tokens', max_tokens, 'top_p', top_p,
+       'frequency_penalty', frequency_penalty, 'presence_penalty', presence_penalty,
+       'system_prompt', system_prompt, 'metadata', metadata) as settings,
      created_at, updated_at`;
 
 const modelNotFound = () => notFound("Model configuration not found.");
-
-function toConfiguration(row: ModelRow): ModelConfiguration {
-  const {
-    temperature,
-    max_tokens,
-    top_p,
-    frequency_penalty,
-    presence_penalty,
-    system_prompt,
-    metadata,
-    ...rest
-  } = row;
-  return {
-    ...rest,
-    settings: {
-      temperature,
-      max_tokens,
-      top_p,
-      frequency_penalty,
-      presence_penalty,
-      system_prompt,
-      metadata,
-    },
-  };
-}
 
 /** The caller's saved models, oldest first, one page at a time. */
 export async function listSavedModels(
@@ -82,27 +39,26 @@ export async function listSavedModels(
   userId: string,
   request: PageRequest,
 ): Promise<Page<ModelConfiguration>> {
-  const { items, next } = await readPage(read, request, MODELS, (tx, page) =>
-    tx<ModelRow[]>`
+  return await readPage(read, request, MODELS, (tx, page) =>
+    tx<ModelConfiguration[]>`
       select ${columns(tx)} from public.model_configs
       where user_id = ${userId} ${page.condition}
       order by ${page.order} limit ${page.fetch}`);
-  return { items: items.map(toConfiguration), next };
 }
 
 /** One of the caller's saved models (chats read the model they run with this). */
 export async function getModel(tx: Tx, userId: string, id: string): Promise<ModelConfiguration> {
-  const [row] = await tx<ModelRow[]>`
+  const [row] = await tx<ModelConfiguration[]>`
     select ${columns(tx)} from public.model_configs where user_id = ${userId} and id = ${id}`;
   if (!row) throw modelNotFound();
-  return toConfiguration(row);
+  return row;
 }
 
 /** The caller's default model, if one is set. */
 export async function getDefaultModel(tx: Tx, userId: string): Promise<ModelConfiguration | null> {
-  const [row] = await tx<ModelRow[]>`
+  const [row] = await tx<ModelConfiguration[]>`
     select ${columns(tx)} from public.model_configs where user_id = ${userId} and is_default`;
-  return row ? toConfiguration(row) : null;
+  return row ?? null;
 }
 
 export async function deleteModel(tx: Tx, userId: string, id: string): Promise<void> {
@@ -126,12 +82,12 @@ export async function setDefaultModel(
   if (isDefault) {
     await tx`update public.model_configs set is_default = false where user_id = ${userId} and is_default and id <> ${id}`;
   }
-  const [row] = await tx<ModelRow[]>`
+  const [row] = await tx<ModelConfiguration[]>`
     update public.model_configs set is_default = ${isDefault}
     where user_id = ${userId} and id = ${id}
     returning ${columns(tx)}`;
   if (!row) throw modelNotFound();
-  return toConfiguration(row);
+  return row;
 }
 
 /** "llama-3.1-8b-instant" → "Llama 3.1 8b Instant" (the old backend's display names). */
@@ -222,7 +178,7 @@ async function upsertModels(
   items: ImportRow[],
   settings: Columns,
 ) {
-  const upserted = tx<ModelRow[]>`
+  const upserted = tx<ModelConfiguration[]>`
     insert into public.model_configs as m
       (user_id, provider_id, provider, name, model, display_name, description, metadata)
     select ${userId}, ${providerId}, ${provider}, item.name, item.name, item.display_name, item.description,
@@ -243,14 +199,14 @@ async function upsertModels(
   // Sent together with the upsert (one round trip); it sees the rows the upsert wrote.
   const [inserted, configured] = await Promise.all([
     upserted,
-    keys.length === 0 ? [] : tx<ModelRow[]>`
+    keys.length === 0 ? [] : tx<ModelConfiguration[]>`
       update public.model_configs set ${tx(settings, keys)}
       where user_id = ${userId} and name = any(${names})
       returning ${columns(tx)}`,
   ]);
   const rows = keys.length === 0 ? inserted : configured;
   const order = new Map(names.map((name, index) => [name, index]));
-  return rows.sort((a, b) => order.get(a.name)! - order.get(b.name)!).map(toConfiguration);
+  return rows.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
 }
 
 /** The provider row models of `provider` link to: none for the app's client-side providers. */
@@ -298,12 +254,12 @@ export async function updateModel(
   const keys = Object.keys(fields);
   const metadata = tx.json((update.settings?.metadata ?? {}) as postgres.JSONValue);
   const [row] = keys.length > 0
-    ? await tx<ModelRow[]>`
+    ? await tx<ModelConfiguration[]>`
         update public.model_configs set ${tx(fields, keys)}, metadata = metadata || ${metadata}
         where user_id = ${userId} and id = ${id} returning ${columns(tx)}`
-    : await tx<ModelRow[]>`
+    : await tx<ModelConfiguration[]>`
         update public.model_configs set metadata = metadata || ${metadata}
         where user_id = ${userId} and id = ${id} returning ${columns(tx)}`;
   if (!row) throw modelNotFound();
-  return toConfiguration(row);
+  return row;
 }
