@@ -60,6 +60,31 @@ export function createRouter(): App {
   });
 }
 
+/** How much of an oversize body is read (and dropped) before the 413, as a multiple of the limit. */
+const DRAIN_FACTOR = 16;
+
+/**
+ * Reads and drops the rest of a refused body (up to `maxBytes`), so a client still uploading gets
+ * the 413 instead of a reset connection — which the app would take for a network failure and re-send
+ * elsewhere. A larger body is left unread: the connection is closed on it.
+ */
+async function drainBody(request: Request, maxBytes: number): Promise<void> {
+  if (!request.body || request.bodyUsed || request.body.locked) return;
+  const reader = request.body.getReader();
+  let read = 0;
+  try {
+    while (read <= maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+  } catch {
+    // The client went away: nothing to answer.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
 /** A path matches a route of another method: the answer is 405, not 404. */
 function methodsFor(app: App, path: string): string[] {
   const methods = app.routes.filter((route) => route.method !== "ALL" && pathPattern(route.path).test(path))
@@ -122,13 +147,15 @@ export function createApp(basePath = "/api"): App {
     "*",
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) =>
-        errorResponse(
+      onError: async (c) => {
+        await drainBody(c.req.raw, maxBodyBytes * DRAIN_FACTOR);
+        return errorResponse(
           c,
           413,
           "payload_too_large",
           `The request body is larger than ${maxBodyBytes} bytes.`,
-        ),
+        );
+      },
     }),
   );
   app.notFound((c) => {

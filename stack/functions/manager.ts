@@ -1,13 +1,15 @@
 /**
- * Runs every edge function of the project as a child process with the environment Supabase
- * injects plus supabase/functions/.env, and restarts them when their code changes (as
- * `supabase functions serve` does).
+ * Runs every edge function of the project as a child process — on the hosted runtime's Deno, with
+ * its permissions and memory limit (./edge-runtime.ts) — with the environment Supabase injects plus
+ * supabase/functions/.env, and restarts them when their code changes (as `supabase functions serve`
+ * does).
  * @module
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type FunctionConfig, functionEnv, type StackConfig } from "../config.ts";
 import { freePort } from "../process.ts";
+import { EDGE_DENO, EDGE_DENO_ENV, edgeRunArgs } from "./edge-runtime.ts";
 
 const RUNNER = new URL("./runner.ts", import.meta.url).pathname;
 const RESTART_INTERVAL_MS = 1_000;
@@ -52,19 +54,11 @@ function baseEnv(): Record<string, string> {
 
 function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): RunningFunction {
   const port = freePort();
-  const process = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--config",
-      fn.importMap,
-      RUNNER,
-      fn.entrypoint,
-      String(port),
-    ],
+  const process = new Deno.Command(EDGE_DENO, {
+    args: edgeRunArgs(config.root, fn.importMap, RUNNER, fn.entrypoint, String(port)),
     cwd: config.root,
     clearEnv: true,
-    env: { ...baseEnv(), ...userEnv(config), ...functionEnv(config) },
+    env: { ...baseEnv(), ...EDGE_DENO_ENV, ...userEnv(config), ...functionEnv(config) },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -3,7 +3,7 @@
  * worker: the function's `Deno.serve(handler)` (or `export default { fetch }`) is bound to the port
  * the gateway chose, and `EdgeRuntime.waitUntil` exists as it does there.
  *
- * Usage: deno run -A stack/functions/runner.ts <entrypoint> <port>
+ * Usage (see ./edge-runtime.ts for the flags): deno run <runtime permissions> stack/functions/runner.ts <entrypoint> <port>
  * @module
  */
 import { pathToFileURL } from "node:url";

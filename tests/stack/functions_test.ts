@@ -6,7 +6,10 @@ import { waitFor } from "../../stack/process.ts";
 
 /** A throwaway project with one function, `hello`, whose source the test rewrites. */
 async function tempProject(): Promise<{ config: StackConfig; source: string }> {
-  const root = await Deno.makeTempDir({ prefix: "functions-test-" });
+  // Inside the repository's ignored state folders, not /tmp: the runtime lets functions write /tmp.
+  const parent = join(loadConfig().root, ".stack-tests");
+  await Deno.mkdir(parent, { recursive: true });
+  const root = await Deno.makeTempDir({ dir: parent, prefix: "functions-test-" });
   await Deno.mkdir(join(root, "supabase", "functions", "hello"), { recursive: true });
   await Deno.mkdir(join(root, "shared"));
   await Deno.writeTextFile(join(root, "deno.json"), "{}");
@@ -26,7 +29,7 @@ async function tempProject(): Promise<{ config: StackConfig; source: string }> {
         name: "hello",
         verifyJwt: false,
         entrypoint: source,
-        importMap: join(loadConfig().root, "deno.json"),
+        importMap: join(root, "deno.json"),
       }],
     },
     source,
@@ -91,6 +94,54 @@ Deno.test("a function runs with Supabase's environment and EdgeRuntime, and relo
     });
     assert.ok(recovered, "the function answers again after its process exited");
     assert.notEqual(functions.get("hello")!.process.pid, crashed.process.pid);
+  } finally {
+    await functions.stop();
+    await Deno.remove(config.root, { recursive: true });
+  }
+});
+
+/** What a function may do on the hosted runtime, tried from inside one. */
+const probeSource = (root: string) => `
+const attempt = async (work) => {
+  try {
+    await work();
+    return "allowed";
+  } catch (error) {
+    return error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
+      ? "denied"
+      : "failed: " + error.name;
+  }
+};
+Deno.serve(async () => Response.json({
+  writeProject: await attempt(() => Deno.writeTextFile(${JSON.stringify(join(root, "written.txt"))}, "x")),
+  writeTmp: await attempt(() => Deno.writeTextFile("/tmp/edge-runtime-probe.txt", "x")),
+  readOwnFiles: await attempt(() => Deno.readTextFile(${JSON.stringify(join(root, "shared", "own.txt"))})),
+  readOtherFiles: await attempt(() => Deno.readTextFile(${JSON.stringify(join(root, "deno.json"))})),
+  spawn: await attempt(() => new Deno.Command("true").output()),
+  version: Deno.version.deno,
+}));
+`;
+
+Deno.test("a function runs on the runtime's Deno with its permissions: no writes outside /tmp, no processes", async () => {
+  const { config, source } = await tempProject();
+  await Deno.writeTextFile(join(config.root, "shared", "own.txt"), "mine");
+  await Deno.writeTextFile(source, probeSource(config.root));
+  const functions = new FunctionProcesses(
+    config,
+    (_name, stream) => void stream.pipeTo(new WritableStream()),
+  );
+  functions.start({ watch: false });
+  try {
+    assert.ok(await waitFor(() => ask(functions).then(() => true)));
+    assert.deepEqual(await ask(functions), {
+      writeProject: "denied",
+      writeTmp: "allowed",
+      readOwnFiles: "allowed",
+      readOtherFiles: "denied",
+      spawn: "denied",
+      version: "2.1.4",
+    });
+    assert.equal(await Deno.stat(join(config.root, "written.txt")).catch(() => null), null);
   } finally {
     await functions.stop();
     await Deno.remove(config.root, { recursive: true });

@@ -1,0 +1,42 @@
+/**
+ * How a function runs here as it runs on Supabase's hosted edge runtime: the runtime's Deno (2.1.4,
+ * from npm as `deno-edge`), its permissions — network, environment, reading the function's own files
+ * and /tmp, writing /tmp only, no subprocesses, no FFI — and its memory limit (256 MB of V8 heap).
+ * @module
+ */
+import { join } from "node:path";
+import { ROOT } from "../config.ts";
+
+/** The Deno the hosted edge runtime embeds (edge-runtime v1.74: Deno 2.1.4). */
+export const EDGE_DENO_VERSION = "2.1.4";
+/** The platform's memory limit per function instance, in MB. */
+export const MEMORY_LIMIT_MB = 256;
+
+/** The runtime's Deno, installed by npm with the stack (package.json: `"deno-edge"`, Deno 2.1.4 for Linux x64). */
+export const EDGE_DENO = join(ROOT, "node_modules", "deno-edge", "deno");
+
+/** What the function may touch: what the CLI uploads of it (shared/ and supabase/functions/), and /tmp. */
+export function permissionFlags(root: string): string[] {
+  const ownFiles = [join(root, "shared"), join(root, "supabase", "functions"), "/tmp"];
+  return [
+    "--allow-net",
+    "--allow-env",
+    `--allow-read=${ownFiles.join(",")}`,
+    "--allow-write=/tmp",
+    "--deny-run",
+    "--deny-ffi",
+    "--no-prompt",
+    `--v8-flags=--max-old-space-size=${MEMORY_LIMIT_MB}`,
+  ];
+}
+
+/** The arguments of `deno run` for `entrypoint` under the runtime's rules, with its import map. */
+export function edgeRunArgs(root: string, importMap: string, script: string, ...args: string[]): string[] {
+  return ["run", ...permissionFlags(root), "--config", importMap, script, ...args];
+}
+
+/**
+ * Environment the runtime's Deno needs from the machine: Deno 2.1 reaches the npm registry only
+ * when told to trust the system's certificate store (`DENO_TLS_CA_STORE=system`).
+ */
+export const EDGE_DENO_ENV = { DENO_TLS_CA_STORE: "system", DENO_NO_UPDATE_CHECK: "1" };
