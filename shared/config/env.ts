@@ -3,8 +3,10 @@
  * project's own settings (supabase/functions/.env.example), validated with zod once per isolate.
  * A missing or malformed required variable fails at boot with its name, not at the first request.
  *
- * The platform bounds one setting (README "Platform limits"): the gateway ends a request that has
- * sent nothing for 150 s, so a streamed reply's heartbeat comes well before that.
+ * Two bounds come from the platform (README "Platform limits"): the gateway ends a request that has
+ * sent nothing for 150 s, so a streamed reply's heartbeat comes well before that; and the links
+ * handed to clients are built on `PUBLIC_API_URL`, since `SUPABASE_URL` is the functions' own way
+ * in (under `supabase start` the internal `http://kong:8000`, which a phone cannot open).
  * @module
  */
 import { z } from "zod";
@@ -27,8 +29,17 @@ export const REQUEST_IDLE_TIMEOUT_SECONDS = 150;
 /** The longest heartbeat interval accepted: well inside the idle timeout, whatever the timers' drift. */
 export const MAX_HEARTBEAT_SECONDS = 120;
 
+/** An http(s) origin, optionally with a path (a proxy's prefix); no query or fragment. */
+const PublicUrl = z.preprocess(
+  (value) => value === "" ? undefined : value,
+  z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .refine((url) => !/[?#]/.test(url), "must have no query or fragment")
+    .optional(),
+);
+
 const Env = z.object({
   SUPABASE_URL: z.url(),
+  PUBLIC_API_URL: PublicUrl,
   SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
   SUPABASE_ANON_KEY: optionalText,
   SUPABASE_SERVICE_ROLE_KEY: optionalText,
@@ -50,7 +61,10 @@ const Env = z.object({
 });
 
 export interface Config {
+  /** How the functions reach the platform's services (Auth, Storage); not for clients. */
   supabaseUrl: string;
+  /** The origin (and path prefix) clients reach the API gateway on: every URL handed to them. */
+  publicUrl: string;
   dbUrl: string;
   /** The key Auth calls are made with: the default publishable key, else the legacy anon key. */
   publicKey: string;
@@ -86,6 +100,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const origins = e.CORS_ALLOWED_ORIGINS?.split(",").map((o) => o.trim()).filter(Boolean);
   return {
     supabaseUrl,
+    publicUrl: e.PUBLIC_API_URL?.replace(/\/+$/, "") ?? supabaseUrl,
     dbUrl: e.SUPABASE_DB_URL,
     publicKey: (e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY)!,
     serviceCredentials: [e.SUPABASE_SERVICE_ROLE_KEY, ...Object.values(e.SUPABASE_SECRET_KEYS ?? {})]
