@@ -6,8 +6,8 @@
  * plan, 400 s on paid plans, counted from the wake-up (the storage sweep, the drain, its last queue
  * writes). The default budget, 100 s, ends well inside the free plan's; the largest accepted, 390 s,
  * fits a paid plan's only, so a budget above 140 s belongs to a paid plan (README "Platform limits").
- * CPU time adds up over the jobs of an invocation (~22 ms for a 1.5 MB image, bench/function-cpu.ts)
- * against 2 s per request: one invocation claims at most `WORKER_MAX_JOBS` (default 32).
+ * CPU time adds up over the jobs of an invocation (~20 ms per MB of image, bench/function-cpu.ts)
+ * against 2 s per request: one invocation claims at most `WORKER_MAX_JOBS` (default 16).
  * @module
  */
 import { z } from "zod";
@@ -37,8 +37,8 @@ export const WALL_CLOCK_MS = { free: 150_000, paid: 400_000 } as const;
 export const WALL_CLOCK_MARGIN_MS = 10_000;
 /** The default budget: inside the free plan's wall clock with 50 s to spare. */
 export const DEFAULT_BUDGET_MS = 100_000;
-/** Jobs one invocation claims at most by default: ~0.7 s of CPU with 1.5 MB images. */
-export const DEFAULT_MAX_JOBS = 32;
+/** Jobs one invocation claims at most by default: ~1 s of CPU with one 3 MB image each. */
+export const DEFAULT_MAX_JOBS = 16;
 /** The largest budget accepted: a paid plan's wall clock less the margin (free plan: see above). */
 export const MAX_BUDGET_MS = WALL_CLOCK_MS.paid - WALL_CLOCK_MARGIN_MS;
 
