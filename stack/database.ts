@@ -76,9 +76,12 @@ export async function migrate(config: StackConfig, { force = false } = {}): Prom
   return true;
 }
 
+const DESCRIPTION = "Set by the local stack";
+
 /**
  * The secrets the pg_cron schedule and the job trigger read to call the worker function (never
- * written into a migration): the project URL and the service credential.
+ * written into a migration): the project URL and the service credential. Written after the seed, so
+ * they replace the seed's `supabase start` values (http://kong:8000 is no address here).
  */
 export async function storeVaultSecrets(config: StackConfig): Promise<void> {
   const sql = adminClient(config);
@@ -86,8 +89,8 @@ export async function storeVaultSecrets(config: StackConfig): Promise<void> {
   try {
     for (const [name, value] of Object.entries(secrets)) {
       const [existing] = await sql`select id from vault.secrets where name = ${name}`;
-      if (existing) await sql`select vault.update_secret(${existing.id}, ${value})`;
-      else await sql`select vault.create_secret(${value}, ${name}, 'Set by the local stack')`;
+      if (existing) await sql`select vault.update_secret(${existing.id}, ${value}, null, ${DESCRIPTION})`;
+      else await sql`select vault.create_secret(${value}, ${name}, ${DESCRIPTION})`;
     }
   } finally {
     await sql.end();

@@ -12,19 +12,26 @@ export function percentile(sorted: number[], p: number): number {
 export const formatMs = (value: number) => `${value.toFixed(1)} ms`;
 
 /** The pid of the api function of the stack whose database is `dbUrl` (Linux /proc). */
-export async function apiFunctionPid(dbUrl: string): Promise<number> {
+export function apiFunctionPid(dbUrl: string): Promise<number> {
+  return functionPid(dbUrl, "api");
+}
+
+/** The pid of the function `name` of the stack whose database is `dbUrl` (Linux /proc). */
+export async function functionPid(dbUrl: string, name: string): Promise<number> {
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
-      if (!cmdline.includes("functions/runner.ts") || !cmdline.includes("functions/api/index.ts")) continue;
+      if (!cmdline.includes("functions/runner.ts") || !cmdline.includes(`functions/${name}/index.ts`)) {
+        continue;
+      }
       const environ = await Deno.readTextFile(`/proc/${entry.name}/environ`);
       if (environ.split("\0").includes(`SUPABASE_DB_URL=${dbUrl}`)) return Number(entry.name);
     } catch {
       // The process ended while we looked, or is not ours to read.
     }
   }
-  throw new Error("the api function's process was not found (is the local stack running?)");
+  throw new Error(`the ${name} function's process was not found (is the local stack running?)`);
 }
 
 export interface RssSample {

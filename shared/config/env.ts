@@ -2,6 +2,11 @@
  * The functions' configuration: the environment Supabase injects (PLATFORM.md §8) plus the
  * project's own settings (supabase/functions/.env.example), validated with zod once per isolate.
  * A missing or malformed required variable fails at boot with its name, not at the first request.
+ *
+ * Two bounds come from the platform (README "Platform limits"): the gateway ends a request that has
+ * sent nothing for 150 s, so a streamed reply's heartbeat comes well before that; and the links
+ * handed to clients are built on `PUBLIC_API_URL`, since `SUPABASE_URL` is the functions' own way
+ * in (under `supabase start` the internal `http://kong:8000`, which a phone cannot open).
  * @module
  */
 import { z } from "zod";
@@ -19,8 +24,22 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 const KeyDictionary = jsonOf(z.record(z.string(), z.string()));
 
+/** The edge gateway's request idle timeout (PLATFORM.md §8): silence longer than this ends a request. */
+export const REQUEST_IDLE_TIMEOUT_SECONDS = 150;
+/** The longest heartbeat interval accepted: well inside the idle timeout, whatever the timers' drift. */
+export const MAX_HEARTBEAT_SECONDS = 120;
+
+/** An http(s) origin, optionally with a path (a proxy's prefix); no query or fragment. */
+const PublicUrl = z.preprocess(
+  (value) => value === "" ? undefined : value,
+  z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .refine((url) => !/[?#]/.test(url), "must have no query or fragment")
+    .optional(),
+);
+
 const Env = z.object({
   SUPABASE_URL: z.url(),
+  PUBLIC_API_URL: PublicUrl,
   SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
   SUPABASE_ANON_KEY: optionalText,
   SUPABASE_SERVICE_ROLE_KEY: optionalText,
@@ -32,14 +51,20 @@ const Env = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   MODEL_CATALOGUE_TTL_SECONDS: z.coerce.number().min(0).default(60),
-  CHAT_STREAM_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(300).default(15),
+  CHAT_STREAM_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(
+    MAX_HEARTBEAT_SECONDS,
+    `must be at most ${MAX_HEARTBEAT_SECONDS} (the gateway ends a request silent for ${REQUEST_IDLE_TIMEOUT_SECONDS} s)`,
+  ).default(15),
 }).refine((env) => env.SUPABASE_PUBLISHABLE_KEYS?.default ?? env.SUPABASE_ANON_KEY, {
   message: "Required: SUPABASE_PUBLISHABLE_KEYS (with a default key) or SUPABASE_ANON_KEY",
   path: ["SUPABASE_PUBLISHABLE_KEYS"],
 });
 
 export interface Config {
+  /** How the functions reach the platform's services (Auth, Storage); not for clients. */
   supabaseUrl: string;
+  /** The origin (and path prefix) clients reach the API gateway on: every URL handed to them. */
+  publicUrl: string;
   dbUrl: string;
   /** The key Auth calls are made with: the default publishable key, else the legacy anon key. */
   publicKey: string;
@@ -71,9 +96,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}.`);
   }
   const e = result.data;
+  const supabaseUrl = e.SUPABASE_URL.replace(/\/$/, "");
   const origins = e.CORS_ALLOWED_ORIGINS?.split(",").map((o) => o.trim()).filter(Boolean);
   return {
-    supabaseUrl: e.SUPABASE_URL.replace(/\/$/, ""),
+    supabaseUrl,
+    publicUrl: e.PUBLIC_API_URL?.replace(/\/+$/, "") ?? supabaseUrl,
     dbUrl: e.SUPABASE_DB_URL,
     publicKey: (e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY)!,
     serviceCredentials: [e.SUPABASE_SERVICE_ROLE_KEY, ...Object.values(e.SUPABASE_SECRET_KEYS ?? {})]

@@ -3,11 +3,11 @@
  * migration), one folder per job under the owner's folder — `<user_id>/<job_id>/<n>.<ext>` — so the
  * owner-read policy and the orphan sweep both work from the path alone. Written and signed with the
  * service credential; an upload to the same path replaces it, so a job that runs twice (its first
- * worker died) still ends with one set of files.
+ * worker died) still ends with one set of files. Signed URLs are handed out on the public API URL.
  * @module
  */
 import { extensionOf } from "../llm/image-files.ts";
-import { removeObjects, serviceStorage } from "../storage/service-storage.ts";
+import { clientUrl, removeObjects, serviceStorage } from "../storage/service-storage.ts";
 
 export const IMAGES_BUCKET = "job-images";
 
@@ -29,12 +29,15 @@ export function removeImages(paths: string[]): Promise<number> {
   return removeObjects(IMAGES_BUCKET, paths);
 }
 
-/** Signed download URLs by path, valid for `expiresIn` seconds; paths that do not exist are left out. */
+/**
+ * Signed download URLs by path, valid for `expiresIn` seconds, on the public API URL; paths that
+ * do not exist are left out.
+ */
 export async function signImages(paths: string[], expiresIn: number): Promise<Map<string, string>> {
   if (paths.length === 0) return new Map();
   const { data, error } = await bucket().createSignedUrls(paths, expiresIn);
   if (error) throw new Error(`Storage could not sign image URLs: ${error.message}`);
   return new Map(
-    data.flatMap((row) => row.path && row.signedUrl ? [[row.path, row.signedUrl] as const] : []),
+    data.flatMap((row) => row.path && row.signedUrl ? [[row.path, clientUrl(row.signedUrl)] as const] : []),
   );
 }

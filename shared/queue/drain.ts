@@ -1,6 +1,7 @@
 /**
  * One worker invocation: claim due jobs under a lease and run up to `concurrency` of them at a time
- * until the queue is empty or the time budget is nearly spent, then report what happened.
+ * until the queue is empty, the time budget is nearly spent or `maxJobs` have been claimed (CPU time
+ * adds up over an invocation's jobs), then report what happened.
  *
  * The loop owns the queue traffic: whenever jobs finish, their results and the claim for the freed
  * slots go out in one statement, so a burst of jobs finishing together costs one round trip (fewer,
@@ -64,7 +65,7 @@ class Drain {
   #finished: Finished[] = [];
   #event = nextSignal();
   #mayHaveMore = true;
-  #outOfTime = false;
+  #claimsOver = false;
 
   constructor(readonly options: DrainOptions) {
     this.#config = options.config;
@@ -73,11 +74,16 @@ class Drain {
     this.#budget = deadline(this.#config.budgetMs, { explanation: BUDGET_SPENT });
   }
 
-  /** Runs until the queue is empty or the budget is spent; true when work may be left behind. */
+  /**
+   * Runs until the queue is empty, the budget is spent or `maxJobs` were claimed; true when work may
+   * be left behind.
+   */
   async run(): Promise<boolean> {
     try {
       while (true) {
-        this.#outOfTime = performance.now() - this.#started > this.#config.budgetMs - this.#config.minJobMs;
+        this.#claimsOver =
+          performance.now() - this.#started > this.#config.budgetMs - this.#config.minJobMs ||
+          this.summary.claimed + this.#reserved >= (this.#config.maxJobs ?? Infinity);
         this.#flush();
         if (this.#active === 0 && this.#finished.length === 0 && this.#writes.size === 0) break;
         await this.#nextEvent();
@@ -86,15 +92,16 @@ class Drain {
       await Promise.allSettled([...this.#runs, ...this.#writes]);
       this.#budget.clear();
     }
-    return this.#outOfTime && this.#mayHaveMore;
+    return this.#claimsOver && this.#mayHaveMore;
   }
 
   /** Sends what finished, and claims for the free slots no claim in flight covers yet. */
   #flush() {
     while (true) {
       const finished = this.#finished.splice(0);
-      const free = this.#config.concurrency - this.#active - this.#reserved;
-      const limit = this.#mayHaveMore && !this.#outOfTime ? free : 0;
+      const left = (this.#config.maxJobs ?? Infinity) - this.summary.claimed - this.#reserved;
+      const free = Math.min(this.#config.concurrency - this.#active - this.#reserved, left);
+      const limit = this.#mayHaveMore && !this.#claimsOver ? free : 0;
       if (finished.length === 0 && limit <= 0) return;
       this.#reserved += limit;
       const write = this.#write(finished, limit).finally(() => {
@@ -175,7 +182,8 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
   const started = performance.now();
   const drain = new Drain(options);
   const leftWork = await drain.run();
-  // Out of budget with jobs still due: hand over to a fresh invocation instead of waiting for cron.
+  // Out of budget (or of jobs it may claim) with jobs still due: hand over to a fresh invocation
+  // instead of waiting for cron.
   if (leftWork) await wakeWorker("continue", options.db ?? sql()).catch(() => {});
   return { ...drain.summary, duration_ms: Math.round(performance.now() - started) };
 }

@@ -1,10 +1,12 @@
 /**
  * Supabase Storage with the service credential: the API's and the worker's trusted paths write,
- * sign and remove files through it (Storage's own API: SQL cannot delete Storage's files).
+ * sign and remove files through it (Storage's own API: SQL cannot delete Storage's files). It is
+ * reached on `SUPABASE_URL`, the functions' own way in; a URL it returns for a client goes out on
+ * the public API URL instead (`clientUrl`).
  * @module
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { config, serviceCredentials } from "../config/env.ts";
+import { type Config, config, serviceCredentials } from "../config/env.ts";
 
 /** Storage removes at most this many paths per request. */
 const REMOVE_CHUNK = 1000;
@@ -25,6 +27,18 @@ export function serviceStorage(): SupabaseClient["storage"] {
     });
   }
   return client.storage;
+}
+
+/**
+ * A URL built on `SUPABASE_URL` (a signed or public Storage URL), moved to the public API URL
+ * (`PUBLIC_API_URL`): same path and query on the gateway clients reach. Unchanged when both agree.
+ */
+export function clientUrl(url: string, urls: Pick<Config, "supabaseUrl" | "publicUrl"> = config()): string {
+  const { supabaseUrl, publicUrl } = urls;
+  if (publicUrl === supabaseUrl) return url;
+  if (url.startsWith(`${supabaseUrl}/`)) return publicUrl + url.slice(supabaseUrl.length);
+  const { pathname, search } = new URL(url);
+  return publicUrl + pathname + search;
 }
 
 /** Deletes the files of one bucket (missing ones are ignored); returns how many Storage removed. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../shared/config/env.ts";
+import { clientUrl } from "../../shared/storage/service-storage.ts";
 
 const base = {
   SUPABASE_URL: "http://127.0.0.1:54321/",
@@ -37,4 +38,40 @@ Deno.test("a missing or malformed variable fails with its name", () => {
     [{ ...base, MAX_BODY_BYTES: "-1" }, /MAX_BODY_BYTES/],
   ];
   for (const [env, message] of cases) assert.throws(() => parseConfig(env), message);
+});
+
+Deno.test("the public API URL defaults to SUPABASE_URL, and a set one is validated", () => {
+  assert.equal(parseConfig(base).publicUrl, "http://127.0.0.1:54321");
+  assert.equal(parseConfig({ ...base, PUBLIC_API_URL: "" }).publicUrl, "http://127.0.0.1:54321");
+  assert.equal(
+    parseConfig({ ...base, PUBLIC_API_URL: "https://api.example.com/" }).publicUrl,
+    "https://api.example.com",
+  );
+  assert.equal(
+    parseConfig({ ...base, PUBLIC_API_URL: "http://192.168.1.20:54321/supabase" }).publicUrl,
+    "http://192.168.1.20:54321/supabase",
+  );
+  for (const bad of ["api.example.com", "ftp://api.example.com", "https://api.example.com/?x=1"]) {
+    assert.throws(() => parseConfig({ ...base, PUBLIC_API_URL: bad }), /PUBLIC_API_URL must/, bad);
+  }
+});
+
+Deno.test("a URL Storage returns is handed out on the public API URL, path and query kept", () => {
+  const signed = "http://kong:8000/storage/v1/object/sign/job-images/u/j/1.png?token=abc.def";
+  const urls = { supabaseUrl: "http://kong:8000", publicUrl: "http://192.168.1.20:54321" };
+  assert.equal(
+    clientUrl(signed, urls),
+    "http://192.168.1.20:54321/storage/v1/object/sign/job-images/u/j/1.png?token=abc.def",
+  );
+  assert.equal(
+    clientUrl(signed, { ...urls, publicUrl: "https://example.com/supabase" }),
+    "https://example.com/supabase/storage/v1/object/sign/job-images/u/j/1.png?token=abc.def",
+  );
+  // Unchanged when the two agree (hosted: both are https://<ref>.supabase.co).
+  assert.equal(clientUrl(signed, { supabaseUrl: "http://kong:8000", publicUrl: "http://kong:8000" }), signed);
+  // Built on another origin all the same: the path is the gateway's.
+  assert.equal(
+    clientUrl("http://storage:5000/storage/v1/object/public/b/x.png", urls),
+    "http://192.168.1.20:54321/storage/v1/object/public/b/x.png",
+  );
 });

@@ -2,7 +2,7 @@
  * The worker under faults: killed mid-batch (its lease expires, another run completes the job once),
  * a stalled run whose late result is fenced out, a provider failing twice then succeeding (retried
  * with growing delays), Retry-After, a permanent failure then the retry endpoint, cancel during
- * processing, and a job cut off by the time budget.
+ * processing, a job cut off by the time budget, and the cap on the jobs of one invocation.
  */
 import assert from "node:assert/strict";
 import type { WorkerConfig } from "../../shared/queue/config.ts";
@@ -234,5 +234,20 @@ Deno.test("a job still running when the budget runs out goes back to the queue",
     assert.equal(row.status, "pending");
     assert.equal(row.error_log, "openai was still working when the worker's time budget ran out");
     await sql`delete from public.jobs where id = ${jobId}`;
+  });
+});
+
+Deno.test("an invocation claims at most maxJobs (CPU adds up per request); a fresh one takes the rest", async () => {
+  await withFixture(async ({ sql, appDb, user }) => {
+    const jobIds = [];
+    for (let i = 0; i < 5; i++) jobIds.push(await insertParkedJob(sql, user.id, INPUT));
+    await makeDue(sql, jobIds);
+    const summary = await drainJobs({ config: testConfig({ concurrency: 2, maxJobs: 3 }), db: appDb });
+    assert.equal(summary.claimed, 3);
+    assert.equal(summary.completed, 3);
+    // It handed over to a fresh invocation (through pg_net), which completes the other two.
+    for (const jobId of jobIds) {
+      await waitForJob(sql, jobId, "completed", (row) => row.status === "completed");
+    }
   });
 });
