@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { functionEnv, loadConfig } from "../stack/config.ts";
-import { EDGE_DENO, EDGE_DENO_ENV, edgeRunArgs } from "../stack/functions/edge-runtime.ts";
+import { EDGE_DENO, EDGE_DENO_ENV, permissionFlags } from "../stack/functions/edge-runtime.ts";
 import { parseDotenv } from "../stack/functions/manager.ts";
 import { freePort } from "../stack/process.ts";
 import { call, signUpUser } from "../tests/helpers/api.ts";
@@ -30,7 +30,11 @@ interface Runtime {
 const RUNTIMES: Runtime[] = [
   {
     name: "Deno 2.1.4, runtime permissions",
-    command: (port) => ({ binary: EDGE_DENO, args: edgeRunArgs(root, importMap, entry, String(port)) }),
+    // The function's own files: the entry stands in for supabase/functions/api/index.ts.
+    command: (port) => ({
+      binary: EDGE_DENO,
+      args: ["run", ...permissionFlags(root), "--config", importMap, entry, String(port)],
+    }),
   },
   {
     name: "Deno 2.9 -A (baseline)",

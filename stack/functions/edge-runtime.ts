@@ -30,9 +30,29 @@ export function permissionFlags(root: string): string[] {
   ];
 }
 
+/** The project a function's entrypoint belongs to: the folder holding its `supabase/functions/`. */
+export function projectOf(entrypoint: string): string {
+  const at = entrypoint.lastIndexOf("/supabase/functions/");
+  if (at < 0) throw new Error(`${entrypoint} is not under a project's supabase/functions/`);
+  return entrypoint.slice(0, at);
+}
+
 /** The arguments of `deno run` for `entrypoint` under the runtime's rules, with its import map. */
-export function edgeRunArgs(root: string, importMap: string, script: string, ...args: string[]): string[] {
-  return ["run", ...permissionFlags(root), "--config", importMap, script, ...args];
+export function edgeRunArgs(
+  importMap: string,
+  script: string,
+  entrypoint: string,
+  ...args: string[]
+): string[] {
+  return [
+    "run",
+    ...permissionFlags(projectOf(entrypoint)),
+    "--config",
+    importMap,
+    script,
+    entrypoint,
+    ...args,
+  ];
 }
 
 /**

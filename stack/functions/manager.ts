@@ -55,7 +55,7 @@ function baseEnv(): Record<string, string> {
 function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): RunningFunction {
   const port = freePort();
   const process = new Deno.Command(EDGE_DENO, {
-    args: edgeRunArgs(config.root, fn.importMap, RUNNER, fn.entrypoint, String(port)),
+    args: edgeRunArgs(fn.importMap, RUNNER, fn.entrypoint, String(port)),
     cwd: config.root,
     clearEnv: true,
     env: { ...baseEnv(), ...EDGE_DENO_ENV, ...userEnv(config), ...functionEnv(config) },
