@@ -5,6 +5,10 @@
  */
 import { swaggerUI } from "@hono/swagger-ui";
 import { createApp } from "./http/app.ts";
+import { docsPolicy } from "./http/security-headers.ts";
+
+/** Where @hono/swagger-ui loads Swagger UI's script and styles from. */
+const SWAGGER_CDN = "https://cdn.jsdelivr.net";
 import { accountRoutes } from "./accounts/routes.ts";
 import { API_VERSION, healthRoutes } from "./health/routes.ts";
 import { userRoutes } from "./users/routes.ts";
@@ -28,6 +32,6 @@ export function createApi() {
     info: { title: "PocketLLM API", version: API_VERSION },
     servers: [{ url: "/functions/v1", description: "Supabase functions URL" }],
   });
-  app.get("/docs", swaggerUI({ url: "/functions/v1/api/openapi.json" }));
+  app.get("/docs", docsPolicy(SWAGGER_CDN), swaggerUI({ url: "/functions/v1/api/openapi.json" }));
   return app;
 }

@@ -15,6 +15,7 @@ import { isUnstorableText } from "../db/unstorable-text.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { errorResponse, validationDetails } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
+import { securityHeaders } from "./security-headers.ts";
 import type { AppEnv } from "./types.ts";
 
 export type App = OpenAPIHono<AppEnv>;
@@ -142,6 +143,7 @@ export function createApp(basePath = "/api"): App {
   const app = createRouter().basePath(basePath) as App;
   const { corsOrigins, maxBodyBytes } = config();
   app.use("*", requestContext);
+  app.use("*", securityHeaders);
   app.use("*", cors({ origin: corsOrigins, exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }));
   app.use(
     "*",

@@ -92,6 +92,32 @@ Deno.test("the OpenAPI document shows the app's routes and aliases, no status th
   }
 });
 
+Deno.test("HTML answers carry a content security policy; every answer carries nosniff", async () => {
+  const landing = await fetch(`${api}`, { headers: { accept: "text/html" } });
+  await landing.body?.cancel();
+  assert.match(landing.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+  assert.doesNotMatch(
+    landing.headers.get("content-security-policy") ?? "",
+    /script-src/,
+    "the landing runs no script",
+  );
+  assert.equal(landing.headers.get("x-content-type-options"), "nosniff");
+
+  const docs = await fetch(`${api}/docs`);
+  const html = await docs.text();
+  const policy = docs.headers.get("content-security-policy") ?? "";
+  const inline = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(inline));
+  const hash = btoa(String.fromCharCode(...new Uint8Array(digest)));
+  assert.ok(policy.includes(`'sha256-${hash}'`), "the docs' own inline script is allowed by its hash");
+  assert.match(policy, /frame-ancestors 'none'/);
+
+  const health = await fetch(`${api}/health`);
+  await health.body?.cancel();
+  assert.equal(health.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(health.headers.get("content-security-policy"), null, "JSON needs no page policy");
+});
+
 Deno.test("CORS: responses allow any origin by default", async () => {
   const response = await fetch(`${api}/health`, { headers: { origin: "https://app.example" } });
   await response.body?.cancel();
