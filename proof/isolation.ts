@@ -33,12 +33,17 @@ async function apiChecks(rec: Recorder, a: SeededUser, b: SeededUser, operations
 }
 
 async function sqlChecks(a: SeededUser, b: SeededUser): Promise<CheckRow[]> {
-  const { attempts, ownerReads } = await runSqlAttacks(a, b);
+  const { attempts, ownerReads, ownTenant } = await runSqlAttacks(a, b);
   return [
     {
       check: "SQL as authenticated(B) / anon succeeded",
       tried: attempts.length,
       failures: attempts.filter((attempt) => attempt.succeeded).map((at) => `${at.name}: ${at.query}`),
+    },
+    {
+      check: "own-tenant writes of server-owned columns (B, own rows)",
+      tried: ownTenant.length,
+      failures: ownTenant.filter((attempt) => attempt.succeeded).map((at) => `${at.name}: ${at.query}`),
     },
     {
       check: "control: the same reads as A find A's rows",

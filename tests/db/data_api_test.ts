@@ -8,69 +8,7 @@
 import assert from "node:assert/strict";
 import type postgres from "postgres";
 import { db } from "../helpers/env.ts";
-
-/** SQL expressions (over the row's own columns) that try to change a server-owned column. */
-type Attempts = Record<string, string>;
-
-interface Guards {
-  /** Columns an UPDATE by the owner may not change (refused with 42501). */
-  update: Attempts | "no update grant";
-  /** Columns an INSERT may not set (refused with 42501). */
-  insert?: Attempts;
-}
-
-const ID = "gen_random_uuid()";
-const EARLIER = "created_at - interval '1 day'";
-
-const SERVER_OWNED: Record<string, Guards> = {
-  profiles: { update: { id: ID, email: "'someone@else.test'", created_at: EARLIER } },
-  providers: {
-    update: {
-      id: ID,
-      user_id: ID,
-      provider: "case when provider = 'groq' then 'openai' else 'groq' end",
-      created_at: EARLIER,
-      vault_secret_id: ID,
-      api_key_preview: "'sk-x****abcd'",
-      api_key_hash: "repeat('0', 64)",
-    },
-    insert: { vault_secret_id: ID, api_key_preview: "'sk-x****abcd'", api_key_hash: "repeat('0', 64)" },
-  },
-  model_configs: { update: { id: ID, user_id: ID, created_at: EARLIER } },
-  chats: { update: { id: ID, user_id: ID, created_at: EARLIER } },
-  messages: {
-    update: {
-      id: ID,
-      chat_id: ID,
-      role: "case when role = 'user' then 'assistant' else 'user' end",
-      created_at: EARLIER,
-    },
-  },
-  jobs: {
-    update: "no update grant",
-    insert: {
-      status: "'completed'",
-      attempts: "1",
-      output_data: `'{"images": []}'::jsonb`,
-      error_log: "'done'",
-      lease_token: ID,
-      locked_until: "now() + interval '1 hour'",
-      cancelled_at: "now()",
-      started_at: "now()",
-      finished_at: "now()",
-    },
-  },
-};
-
-/** The minimal row a user may insert into each table (with `$uid` and `$chat` filled in). */
-const OWN_ROW: Record<string, [columns: string, values: string]> = {
-  profiles: ["id", "$uid"],
-  providers: ["user_id, provider", "$uid, 'mistral'"],
-  model_configs: ["user_id, provider, name, model", "$uid, 'openai', 'guard-test', 'gpt-4o-mini'"],
-  chats: ["user_id, title", "$uid, 'guard test'"],
-  messages: ["chat_id, role, content", "$chat, 'user', 'hello'"],
-  jobs: ["user_id, job_type, input_data", `$uid, 'image_generation', '{"prompt": "x"}'::jsonb`],
-};
+import { OWN_ROW, ownTenantUpdates, SERVER_OWNED } from "../helpers/server_owned.ts";
 
 const sql = db();
 
@@ -133,17 +71,9 @@ Deno.test("every table the Data API exposes has row level security and declared 
 Deno.test("as PostgREST runs it, the owner cannot change a server-owned column of their own row", async () => {
   const fixture = await newUser();
   const allowed: string[] = [];
-  for (const [table, guards] of Object.entries(SERVER_OWNED)) {
-    const key = table === "profiles" ? "id" : table === "messages" ? "chat_id" : "user_id";
-    const owned = table === "messages" ? fixture.chat : fixture.uid;
-    const attempts = guards.update === "no update grant" ? { status: "'completed'" } : guards.update;
-    for (const [column, value] of Object.entries(attempts)) {
-      const code = await asDataApi(
-        fixture,
-        `update public.${table} set ${column} = ${value} where ${key} = '${owned}'`,
-      );
-      if (code !== "42501") allowed.push(`${table}.${column} (${code ?? "changed"})`);
-    }
+  for (const [name, query] of ownTenantUpdates(fixture.uid, fixture.chat)) {
+    const code = await asDataApi(fixture, query);
+    if (code !== "42501") allowed.push(`${name} (${code ?? "changed"})`);
   }
   assert.deepEqual(allowed, []);
 });

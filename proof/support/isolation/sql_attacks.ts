@@ -1,11 +1,13 @@
 /**
  * Direct SQL as PostgREST would run it for user B (role `authenticated`, forged `request.jwt.claims`)
  * and for `anon`: reading, changing, deleting and inserting A's rows in every public table, reading
- * Vault and Auth, and calling every private function. Each attempt runs in a savepoint and the whole
+ * Vault and Auth, and calling every private function; and B writing the server-owned columns of B's
+ * own rows (tests/helpers/server_owned.ts). Each attempt runs in a savepoint and the whole
  * transaction is rolled back, so nothing here changes the database even if an attempt succeeded.
  * @module
  */
 import { withDb } from "../../../tests/helpers/chats.ts";
+import { ownTenantUpdates } from "../../../tests/helpers/server_owned.ts";
 import type { Db } from "../../../tests/helpers/jobs.ts";
 import type { SeededUser } from "./seed.ts";
 
@@ -125,6 +127,8 @@ export interface SqlOutcome {
   attempts: SqlAttempt[];
   /** The same row reads made as A itself: they must succeed, or the attempts above prove nothing. */
   ownerReads: SqlAttempt[];
+  /** B changing server-owned columns of B's own rows (what the API itself would never write). */
+  ownTenant: SqlAttempt[];
 }
 
 export function runSqlAttacks(victim: SeededUser, attacker: SeededUser): Promise<SqlOutcome> {
@@ -146,6 +150,12 @@ export function runSqlAttacks(victim: SeededUser, attacker: SeededUser): Promise
         ...await attempt(sql, "anon", { role: "anon" }, anonQueries(tables)),
       ],
       ownerReads: await attempt(sql, "authenticated", claimsOf(victim), reads),
+      ownTenant: await attempt(
+        sql,
+        "authenticated",
+        claimsOf(attacker),
+        ownTenantUpdates(attacker.user.id, attacker.chatIds[0]),
+      ),
     };
   });
 }

@@ -1,0 +1,91 @@
+/**
+ * The columns of each public table the server owns (ids, owners, creation times, Vault references,
+ * job state), with a write that tries to change each, and the minimal row a user may insert: the
+ * Data API test (tests/db/data_api_test.ts) and the isolation proof try them as PostgREST would.
+ * @module
+ */
+
+/** SQL expressions (over the row's own columns) that try to change a server-owned column. */
+export type Attempts = Record<string, string>;
+
+export interface Guards {
+  /** Columns an UPDATE by the owner may not change (refused with 42501). */
+  update: Attempts | "no update grant";
+  /** Columns an INSERT may not set (refused with 42501). */
+  insert?: Attempts;
+}
+
+const ID = "gen_random_uuid()";
+const EARLIER = "created_at - interval '1 day'";
+
+export const SERVER_OWNED: Record<string, Guards> = {
+  profiles: { update: { id: ID, email: "'someone@else.test'", created_at: EARLIER } },
+  providers: {
+    update: {
+      id: ID,
+      user_id: ID,
+      provider: "case when provider = 'groq' then 'openai' else 'groq' end",
+      created_at: EARLIER,
+      vault_secret_id: ID,
+      api_key_preview: "'sk-x****abcd'",
+      api_key_hash: "repeat('0', 64)",
+    },
+    insert: { vault_secret_id: ID, api_key_preview: "'sk-x****abcd'", api_key_hash: "repeat('0', 64)" },
+  },
+  model_configs: { update: { id: ID, user_id: ID, created_at: EARLIER } },
+  chats: { update: { id: ID, user_id: ID, created_at: EARLIER } },
+  messages: {
+    update: {
+      id: ID,
+      chat_id: ID,
+      role: "case when role = 'user' then 'assistant' else 'user' end",
+      created_at: EARLIER,
+    },
+  },
+  jobs: {
+    update: "no update grant",
+    insert: {
+      status: "'completed'",
+      attempts: "1",
+      output_data: `'{"images": []}'::jsonb`,
+      error_log: "'done'",
+      lease_token: ID,
+      locked_until: "now() + interval '1 hour'",
+      cancelled_at: "now()",
+      started_at: "now()",
+      finished_at: "now()",
+    },
+  },
+};
+
+/** The minimal row a user may insert into each table (with `$uid` and `$chat` filled in). */
+export const OWN_ROW: Record<string, [columns: string, values: string]> = {
+  profiles: ["id", "$uid"],
+  providers: ["user_id, provider", "$uid, 'mistral'"],
+  model_configs: ["user_id, provider, name, model", "$uid, 'openai', 'guard-test', 'gpt-4o-mini'"],
+  chats: ["user_id, title", "$uid, 'guard test'"],
+  messages: ["chat_id, role, content", "$chat, 'user', 'hello'"],
+  jobs: ["user_id, job_type, input_data", `$uid, 'image_generation', '{"prompt": "x"}'::jsonb`],
+};
+
+/** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
+export const OWNED_BY: Record<string, string> = {
+  profiles: "id = $uid",
+  providers: "user_id = $uid",
+  model_configs: "user_id = $uid",
+  chats: "user_id = $uid",
+  messages: "chat_id = $chat",
+  jobs: "user_id = $uid",
+};
+
+/** Each declared update of a server-owned column, as SQL on the user's own rows. */
+export function ownTenantUpdates(uid: string, chat: string): [name: string, query: string][] {
+  const fill = (text: string) => text.replaceAll("$uid", `'${uid}'`).replaceAll("$chat", `'${chat}'`);
+  return Object.entries(SERVER_OWNED).flatMap(([table, guards]) => {
+    const attempts = guards.update === "no update grant" ? { status: "'completed'" } : guards.update;
+    return Object.entries(attempts).map(([column, value]): [string, string] => [
+      `own ${table}.${column}`,
+      `update public.${table} set ${column} = ${value} where ${fill(OWNED_BY[table])}`,
+    ]);
+  });
+}
