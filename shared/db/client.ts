@@ -60,15 +60,14 @@ export function database(): Database {
 const pools = new WeakMap<Database, ConnectionPool>();
 
 /**
- * Up to `max` one-connection clients (default 10), opened as they are needed and closed after
- * `idle_timeout` seconds idle (default 20). Prepared statements are off behind a transaction pooler:
- * `transactionPooler`, or a URL on port 6543.
+ * The settings of the database's connections: `max` of them (default 10), closed after `idle_timeout`
+ * seconds idle (default 20); prepared statements off behind a transaction pooler (`transactionPooler`,
+ * or a URL on port 6543).
  */
-export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+export function connectionSettings(url: string, options: DatabaseOptions = {}) {
   const { transactionPooler = false, ...clientOptions } = options;
   const pooled = transactionPooler || new URL(url).port === "6543";
-  guardDeadSocketWrites();
-  const settings = {
+  return {
     max: 10,
     idle_timeout: 20,
     // A request waits this long at most for a connection (then 503), e.g. while Postgres restarts.
@@ -79,6 +78,12 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     types: { timestamptz },
     ...clientOptions,
   };
+}
+
+/** Up to `max` one-connection clients (see {@link connectionSettings}), opened as they are needed. */
+export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+  guardDeadSocketWrites();
+  const settings = connectionSettings(url, options);
   const pool = new ConnectionPool(
     (onclose) => postgres(url, { ...settings, max: 1, idle_timeout: 0, max_lifetime: 0, onclose }),
     { size: settings.max, idleMs: (settings.idle_timeout || 20) * 1000 },
