@@ -58,6 +58,8 @@ pool_mode = ${pooler.poolMode}
 default_pool_size = ${pooler.defaultPoolSize}
 max_client_conn = ${pooler.maxClientConn}
 ignore_startup_parameters = extra_float_digits
+; A Postgres that was down is tried again after a second, not 15: the functions recover with it.
+server_login_retry = 1
 ${major > 1 || minor >= 21 ? "max_prepared_statements = 0\n" : ""}`;
 }
 

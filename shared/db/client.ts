@@ -14,7 +14,7 @@
 import postgres from "postgres";
 import { config } from "../config/env.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { guardDeadSocketWrites } from "./connection-errors.ts";
+import { guardPostgresJsFailures } from "./connection-errors.ts";
 import { ConnectionPool } from "./pool.ts";
 import { timestamptz } from "./timestamps.ts";
 
@@ -82,7 +82,7 @@ export function connectionSettings(url: string, options: DatabaseOptions = {}) {
 
 /** Up to `max` one-connection clients (see {@link connectionSettings}), opened as they are needed. */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
-  guardDeadSocketWrites();
+  guardPostgresJsFailures();
   const settings = connectionSettings(url, options);
   const pool = new ConnectionPool(
     (onclose) => postgres(url, { ...settings, max: 1, idle_timeout: 0, max_lifetime: 0, onclose }),
