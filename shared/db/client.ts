@@ -8,7 +8,9 @@
  * The functions connect to DB_POOLER_URL when it is set (Supabase's transaction pooler), else to
  * SUPABASE_DB_URL. A transaction pooler hands a server connection to one transaction at a time, so
  * prepared statements are off there: when DB_POOLER_URL is used, and for any URL on port 6543
- * (Supavisor's and the dedicated pooler's transaction mode). A direct connection keeps them.
+ * (Supavisor's and the dedicated pooler's transaction mode). A direct connection keeps them. Without
+ * them postgres.js describes each statement that has parameters before binding it, a round trip
+ * more each: the pipelines below stay correct but take several round trips (bench/README.md).
  * @module
  */
 import postgres from "postgres";
