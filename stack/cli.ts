@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadConfig, type StackConfig, statusEnv } from "./config.ts";
 import { StackError } from "./errors.ts";
 import { dataDir, stopPostgres } from "./postgres.ts";
+import { stopPooler } from "./pooler.ts";
 import { waitFor } from "./process.ts";
 import { startStack, stateFile } from "./server.ts";
 
@@ -66,6 +67,7 @@ async function serve(config: StackConfig, foreground: boolean): Promise<void> {
     stack = await startStack(config);
   } catch (error) {
     writeState(config, { pid: Deno.pid, status: "failed", error: describe(error) });
+    await stopPooler(config);
     await stopPostgres(config);
     throw error;
   }
@@ -122,6 +124,7 @@ async function stop(config: StackConfig): Promise<void> {
     // The detached stack leads its own process group: clear whatever of it is left.
     if (!gone) Deno.kill(-state.pid, "SIGKILL");
   }
+  await stopPooler(config);
   await stopPostgres(config);
   if (existsSync(stateFile(config))) Deno.removeSync(stateFile(config));
   console.log("The local stack is stopped.");

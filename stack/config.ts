@@ -30,11 +30,25 @@ export interface AuthConfig {
   siteUrl: string;
 }
 
+/** The transaction pooler (config.toml's `[db.pooler]`): PgBouncer, see stack/pooler.ts. */
+export interface PoolerConfig {
+  enabled: boolean;
+  port: number;
+  poolMode: "transaction" | "session";
+  /** Server connections per user and database. */
+  defaultPoolSize: number;
+  /** Client connections at most. */
+  maxClientConn: number;
+  /** DB_URL's user and database through the pooler, as the functions connect (DB_POOLER_URL). */
+  url: string;
+}
+
 export interface StackConfig {
   root: string;
   stateDir: string;
   apiPort: number;
   dbPort: number;
+  pooler: PoolerConfig;
   apiUrl: string;
   functionsUrl: string;
   /** What the project and its clients use (postgres, as on Supabase). */
@@ -94,10 +108,11 @@ function parseSize(value: unknown, fallback: number): number {
 /** Reads supabase/config.toml and the STACK_* overrides. */
 export function loadConfig(root = ROOT): StackConfig {
   const toml = parse(Deno.readTextFileSync(join(root, "supabase", "config.toml"))) as Toml;
-  const api = table(toml.api), db = table(toml.db), auth = table(toml.auth);
+  const api = table(toml.api), db = table(toml.db), auth = table(toml.auth), pooler = table(db.pooler);
   const email = table(auth.email), storage = table(toml.storage);
   const apiPort = envPort("STACK_API_PORT", Number(api.port ?? 54321));
   const dbPort = envPort("STACK_DB_PORT", Number(db.port ?? 54322));
+  const poolerPort = envPort("STACK_POOLER_PORT", Number(pooler.port ?? 54329));
   const apiUrl = `http://${HOST}:${apiPort}`;
   const dbUrlFor = (user: string) => `postgresql://${user}:postgres@${HOST}:${dbPort}/postgres`;
   return {
@@ -105,6 +120,14 @@ export function loadConfig(root = ROOT): StackConfig {
     stateDir: Deno.env.get("STACK_STATE_DIR") ?? join(root, ".stack"),
     apiPort,
     dbPort,
+    pooler: {
+      enabled: pooler.enabled === true,
+      port: poolerPort,
+      poolMode: pooler.pool_mode === "session" ? "session" : "transaction",
+      defaultPoolSize: Number(pooler.default_pool_size ?? 20),
+      maxClientConn: Number(pooler.max_client_conn ?? 100),
+      url: `postgresql://postgres:postgres@${HOST}:${poolerPort}/postgres`,
+    },
     apiUrl,
     functionsUrl: `${apiUrl}/functions/v1`,
     dbUrl: dbUrlFor("postgres"),
@@ -125,12 +148,16 @@ export function loadConfig(root = ROOT): StackConfig {
   };
 }
 
-/** The variables `supabase status -o env` prints, with the same names. */
+/**
+ * The variables `supabase status -o env` prints, with the same names; and DB_POOLER_URL, the
+ * pooler's URL (which the CLI does not print), named as the functions' setting that takes it.
+ */
 export function statusEnv(config: StackConfig): Record<string, string> {
   return {
     API_URL: config.apiUrl,
     AUTH_URL: `${config.apiUrl}/auth/v1`,
     DB_URL: config.dbUrl,
+    ...config.pooler.enabled ? { DB_POOLER_URL: config.pooler.url } : {},
     FUNCTIONS_URL: config.functionsUrl,
     STORAGE_URL: `${config.apiUrl}/storage/v1`,
     ANON_KEY: keys.ANON_KEY,

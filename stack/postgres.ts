@@ -14,11 +14,15 @@ import { isPortFree, run } from "./process.ts";
 const PG_BIN = Deno.env.get("STACK_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
 const PG_SHARE = Deno.env.get("STACK_PG_SHARE") ?? "/usr/share/postgresql/15";
 
-const isRoot = () => Deno.uid() === 0;
+export const isRoot = () => Deno.uid() === 0;
+
+/** The command as the system's `postgres` user when we are root (servers that refuse to run as root). */
+export function asPostgresUser(command: string[]): string[] {
+  return isRoot() ? ["runuser", "-u", "postgres", "--", ...command] : command;
+}
 
 function pgCommand(tool: string, args: string[]): string[] {
-  const command = [join(PG_BIN, tool), ...args];
-  return isRoot() ? ["runuser", "-u", "postgres", "--", ...command] : command;
+  return asPostgresUser([join(PG_BIN, tool), ...args]);
 }
 
 export function dataDir(config: StackConfig): string {

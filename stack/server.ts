@@ -1,6 +1,6 @@
 /**
- * The local stack as one supervised set of processes: Postgres, the platform services, every
- * edge function and the gateway in front of them.
+ * The local stack as one supervised set of processes: Postgres and its transaction pooler, the
+ * platform services, every edge function and the gateway in front of them.
  * @module
  */
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { startDispatcher } from "./net/dispatcher.ts";
 import { createStorageServer } from "./storage/server.ts";
 import { isPortFree, waitFor } from "./process.ts";
 import { startPostgres, stopPostgres } from "./postgres.ts";
+import { startPooler, stopPooler } from "./pooler.ts";
 
 export interface RunningStack {
   stop(): Promise<void>;
@@ -62,6 +63,11 @@ export async function startStack(config: StackConfig, log = console.log): Promis
       `Port ${config.apiPort} is taken by another program: stop it, or set STACK_API_PORT to a free port.`,
     );
   }
+  // First: it needs no database to start, and a taken port is reported before a cluster is made.
+  if (config.pooler.enabled) {
+    await startPooler(config);
+    log(`pgbouncer (${config.pooler.poolMode} mode) listening on port ${config.pooler.port}`);
+  }
   const { created } = await startPostgres(config);
   log(`postgres ${created ? "created" : "started"} on port ${config.dbPort}`);
   await bootstrap(config);
@@ -95,6 +101,7 @@ export async function startStack(config: StackConfig, log = console.log): Promis
       await functions.stop();
       await dispatcher.stop();
       await Promise.all([auth.close(), storage.close()]);
+      await stopPooler(config);
       await stopPostgres(config);
     },
   };

@@ -6,7 +6,7 @@
  * @module
  */
 import type postgres from "postgres";
-import { createClient } from "../../shared/db/client.ts";
+import { createDatabase } from "../../shared/db/client.ts";
 import { drainQueue } from "../../shared/queue/drain.ts";
 import type { JobHandler } from "../../shared/queue/handler.ts";
 import { type QueueUnderTest, quietly, type WorkerShape } from "./queue-bench.ts";
@@ -31,7 +31,7 @@ export function pocketllmQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerSh
   let resumeWakeUps = () => Promise.resolve();
 
   async function drainOnce(): Promise<void> {
-    const db = createClient(dbUrl, { max: shape.poolSize });
+    const db = createDatabase(dbUrl, { max: shape.poolSize });
     try {
       await drainQueue({
         config: {

@@ -22,6 +22,9 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
   }).pipe(schema);
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
+const PostgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL");
+/** Unset or empty: absent; anything else must be a postgres:// URL. */
+const optionalPostgresUrl = z.preprocess((raw) => raw === "" ? undefined : raw, PostgresUrl.optional());
 const KeyDictionary = jsonOf(z.record(z.string(), z.string()));
 
 /** The edge gateway's request idle timeout (PLATFORM.md §8): silence longer than this ends a request. */
@@ -40,7 +43,7 @@ const PublicUrl = z.preprocess(
 const Env = z.object({
   SUPABASE_URL: z.url(),
   PUBLIC_API_URL: PublicUrl,
-  SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  SUPABASE_DB_URL: PostgresUrl,
   SUPABASE_ANON_KEY: optionalText,
   SUPABASE_SERVICE_ROLE_KEY: optionalText,
   SUPABASE_PUBLISHABLE_KEYS: KeyDictionary.optional(),
@@ -48,6 +51,7 @@ const Env = z.object({
   SUPABASE_JWKS: jsonOf(z.object({ keys: z.array(z.record(z.string(), z.unknown())) })).optional(),
   JWT_SECRET: optionalText,
   CORS_ALLOWED_ORIGINS: optionalText,
+  DB_POOLER_URL: optionalPostgresUrl,
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   MODEL_CATALOGUE_TTL_SECONDS: z.coerce.number().min(0).default(60),
@@ -65,7 +69,10 @@ export interface Config {
   supabaseUrl: string;
   /** The origin (and path prefix) clients reach the API gateway on: every URL handed to them. */
   publicUrl: string;
+  /** Where the functions connect: DB_POOLER_URL when set, else the platform's SUPABASE_DB_URL. */
   dbUrl: string;
+  /** dbUrl is a transaction pooler's (DB_POOLER_URL is set): no prepared statements there. */
+  dbTransactionPooler: boolean;
   /** The key Auth calls are made with: the default publishable key, else the legacy anon key. */
   publicKey: string;
   /** Every credential that grants the service role: the legacy JWT and the sb_secret_ keys. */
@@ -74,6 +81,7 @@ export interface Config {
   legacyJwtSecret?: string;
   corsOrigins: string | string[];
   maxBodyBytes: number;
+  /** Connections per isolate at most, transactions and statements together. */
   dbPoolMax: number;
   catalogueTtlSeconds: number;
   /** Silence after which a streamed reply gets a keep-alive comment line. */
@@ -101,7 +109,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     supabaseUrl,
     publicUrl: e.PUBLIC_API_URL?.replace(/\/+$/, "") ?? supabaseUrl,
-    dbUrl: e.SUPABASE_DB_URL,
+    dbUrl: e.DB_POOLER_URL ?? e.SUPABASE_DB_URL,
+    dbTransactionPooler: e.DB_POOLER_URL !== undefined,
     publicKey: (e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY)!,
     serviceCredentials: [e.SUPABASE_SERVICE_ROLE_KEY, ...Object.values(e.SUPABASE_SECRET_KEYS ?? {})]
       .filter((key): key is string => typeof key === "string" && key.length > 0),

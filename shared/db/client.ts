@@ -1,21 +1,24 @@
 /**
- * One postgres.js client per isolate, from SUPABASE_DB_URL. Every request that acts for a user runs
- * in one transaction that first does what PostgREST does (role + `request.jwt.claims`, transaction
- * local), so the RLS policies are the real guard. Transactions run on connections lent by
- * ./pool.ts (one-connection clients), statements on their own on the client itself.
+ * The isolate's database: at most DB_POOL_MAX connections (one-connection postgres.js clients lent by
+ * ./pool.ts), each serving one transaction or one statement at a time, so that isolates × DB_POOL_MAX
+ * bounds what the functions open. Every request that acts for a user runs in one transaction that
+ * first does what PostgREST does (role + `request.jwt.claims`, transaction local), so the RLS
+ * policies are the real guard; the queue's calls run as single statements ({@link autocommit}).
  *
- * Against Supabase's transaction pooler (port 6543) prepared statements are unavailable, so
- * `prepare` is off there; a direct connection (5432, or the local stack) keeps them.
+ * The functions connect to DB_POOLER_URL when it is set (Supabase's transaction pooler), else to
+ * SUPABASE_DB_URL. A transaction pooler hands a server connection to one transaction at a time, so
+ * prepared statements are off there: when DB_POOLER_URL is used, and for any URL on port 6543
+ * (Supavisor's and the dedicated pooler's transaction mode). A direct connection keeps them. Without
+ * them postgres.js describes each statement that has parameters before binding it, a round trip
+ * more each: the pipelines below stay correct but take several round trips (bench/README.md).
  * @module
  */
 import postgres from "postgres";
 import { config } from "../config/env.ts";
 import { ApiError } from "../errors/api-error.ts";
-import { guardDeadSocketWrites } from "./connection-errors.ts";
+import { guardPostgresJsFailures } from "./connection-errors.ts";
 import { ConnectionPool } from "./pool.ts";
 import { timestamptz } from "./timestamps.ts";
-
-export type Sql = postgres.Sql;
 
 declare const inTransaction: unique symbol;
 /**
@@ -33,25 +36,40 @@ export interface Claims {
 /** Runs work in one transaction as one user (see {@link withUser}). */
 export type WithUser = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
 
-let client: Sql | undefined;
-
-/** The isolate's client; small pool, short idle time, as suits an edge function. */
-export function sql(): Sql {
-  client ??= createClient(config().dbUrl, { max: config().dbPoolMax });
-  return client;
+/**
+ * Connections to one database, lent to one transaction or statement at a time. Not a client: it
+ * runs nothing itself, so every query goes through {@link asUser}, {@link asService},
+ * {@link autocommit} and the readers, within the bound.
+ */
+export interface Database {
+  /** Closes every connection, waiting up to `timeout` seconds for the work they still run. */
+  end(options?: { timeout?: number }): Promise<void>;
 }
 
-/** The connections each client lends to transactions (see ConnectionPool: not postgres.js's `reserve()`). */
-const transactionPools = new WeakMap<Sql, ConnectionPool>();
+/** postgres.js options, and whether the URL is a transaction pooler's (prepared statements off). */
+export type DatabaseOptions = postgres.Options<Record<string, never>> & { transactionPooler?: boolean };
+
+let isolateDatabase: Database | undefined;
+
+/** The isolate's database (DB_POOLER_URL or SUPABASE_DB_URL, DB_POOL_MAX connections at most). */
+export function database(): Database {
+  const { dbUrl, dbPoolMax, dbTransactionPooler } = config();
+  isolateDatabase ??= createDatabase(dbUrl, { max: dbPoolMax, transactionPooler: dbTransactionPooler });
+  return isolateDatabase;
+}
+
+/** The connections behind each Database. */
+const pools = new WeakMap<Database, ConnectionPool>();
 
 /**
- * A client for statements on their own, and beside it as many one-connection clients for
- * transactions ({@link asUser}, {@link asService}), opened as they are needed.
+ * The settings of the database's connections: `max` of them (default 10), closed after `idle_timeout`
+ * seconds idle (default 20); prepared statements off behind a transaction pooler (`transactionPooler`,
+ * or a URL on port 6543).
  */
-export function createClient(url: string, options: postgres.Options<Record<string, never>> = {}): Sql {
-  const pooled = new URL(url).port === "6543";
-  guardDeadSocketWrites();
-  const settings = {
+export function connectionSettings(url: string, options: DatabaseOptions = {}) {
+  const { transactionPooler = false, ...clientOptions } = options;
+  const pooled = transactionPooler || new URL(url).port === "6543";
+  return {
     max: 10,
     idle_timeout: 20,
     // A request waits this long at most for a connection (then 503), e.g. while Postgres restarts.
@@ -60,25 +78,29 @@ export function createClient(url: string, options: postgres.Options<Record<strin
     onnotice: () => {},
     transform: { undefined: null },
     types: { timestamptz },
-    ...options,
+    ...clientOptions,
   };
-  const client = postgres(url, settings);
+}
+
+/** Up to `max` one-connection clients (see {@link connectionSettings}), opened as they are needed. */
+export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+  guardPostgresJsFailures();
+  const settings = connectionSettings(url, options);
   const pool = new ConnectionPool(
     (onclose) => postgres(url, { ...settings, max: 1, idle_timeout: 0, max_lifetime: 0, onclose }),
     { size: settings.max, idleMs: (settings.idle_timeout || 20) * 1000 },
   );
-  transactionPools.set(client, pool);
-  const end = client.end.bind(client);
-  client.end = async (endOptions) => void await Promise.all([end(endOptions), pool.end(endOptions)]);
-  return client;
+  const db: Database = { end: (endOptions) => pool.end(endOptions) };
+  pools.set(db, pool);
+  return db;
 }
 
 /** How long a request waits for a connection before it is answered 503. */
 const CONNECTION_WAIT_MS = 5_000;
 
-function poolOf(db: Sql): ConnectionPool {
-  const pool = transactionPools.get(db);
-  if (!pool) throw new Error("Transactions need a client made by createClient.");
+function poolOf(db: Database): ConnectionPool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("Queries need a database made by createDatabase.");
   return pool;
 }
 
@@ -88,7 +110,7 @@ function poolOf(db: Sql): ConnectionPool {
  * BEGIN's answer first). The commit is the only other round trip a single-query request pays.
  */
 async function transaction<T>(
-  db: Sql,
+  db: Database,
   setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
   work: (tx: Tx) => Promise<T>,
 ) {
@@ -127,7 +149,7 @@ export type Statement<T extends readonly postgres.Row[]> = (tx: Tx) => postgres.
  * A failing statement leaves the transaction aborted, which `commit` then ends as a rollback.
  */
 async function oneStatement<T extends readonly postgres.Row[]>(
-  db: Sql,
+  db: Database,
   setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
   statement: Statement<T>,
 ): Promise<T> {
@@ -162,12 +184,17 @@ const assumeUser = (claims: Claims) => (tx: Tx) => tx`select private.assume_user
  * Runs `work` in a transaction as the user the claims describe (RLS applies, as through PostgREST).
  * A token whose user no longer exists is refused with a 401 (private.assume_user checks it).
  */
-export function asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
+export function asUser<T>(
+  claims: Claims,
+  work: (tx: Tx) => Promise<T>,
+  db: Database = database(),
+): Promise<T> {
   return transaction(db, assumeUser(claims), work).catch(refuseDeletedAccount);
 }
 
 /** Transactions as the user the claims describe, for services that open several ({@link asUser} each). */
-export const withUser = (claims: Claims, db: Sql = sql()): WithUser => (work) => asUser(claims, work, db);
+export const withUser = (claims: Claims, db: Database = database()): WithUser => (work) =>
+  asUser(claims, work, db);
 
 /** Runs single statements: each in a transaction of its own ({@link userReader}) or in one ({@link txReader}). */
 export type Reader = <T extends readonly postgres.Row[]>(statement: Statement<T>) => Promise<T>;
@@ -179,12 +206,16 @@ export const txReader = (tx: Tx): Reader => (statement) => statement(tx);
  * One statement as the user the claims describe, in a transaction of its own that costs one round
  * trip (RLS applies, a deleted user's token is refused): for reads that need a single statement.
  */
-export function userReader(claims: Claims, db: Sql = sql()): Reader {
+export function userReader(claims: Claims, db: Database = database()): Reader {
   return (statement) => oneStatement(db, assumeUser(claims), statement).catch(refuseDeletedAccount);
 }
 
 /** {@link asService} for a request made by `userId`: refused with a 401 when that user no longer exists. */
-export function asServiceFor<T>(userId: string, work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
+export function asServiceFor<T>(
+  userId: string,
+  work: (tx: Tx) => Promise<T>,
+  db: Database = database(),
+): Promise<T> {
   return transaction(db, (tx) => tx`select private.assume_service_for(${userId})`, work)
     .catch(refuseDeletedAccount);
 }
@@ -192,11 +223,29 @@ export function asServiceFor<T>(userId: string, work: (tx: Tx) => Promise<T>, db
 const assumeService = (tx: Tx) => tx`select set_config('role', 'service_role', true)`;
 
 /** Runs `work` in a transaction with the service role (RLS bypassed): for trusted server paths only. */
-export function asService<T>(work: (tx: Tx) => Promise<T>, db: Sql = sql()): Promise<T> {
+export function asService<T>(work: (tx: Tx) => Promise<T>, db: Database = database()): Promise<T> {
   return transaction(db, assumeService, work);
 }
 
 /** {@link userReader} with the service role: one statement, one round trip, RLS bypassed. */
-export function serviceReader(db: Sql = sql()): Reader {
+export function serviceReader(db: Database = database()): Reader {
   return (statement) => oneStatement(db, assumeService, statement);
+}
+
+/**
+ * One statement on its own (autocommit) on a connection of the pool, as the role the functions log
+ * in as (the database owner: RLS bypassed, no claims): for the queue's security-definer calls,
+ * which need no role switch (shared/queue/queue.ts). One round trip.
+ */
+export async function autocommit<T extends readonly postgres.Row[]>(
+  statement: (connection: postgres.Sql) => postgres.PendingQuery<T>,
+  db: Database = database(),
+): Promise<T> {
+  const pool = poolOf(db);
+  const connection = await pool.acquire(CONNECTION_WAIT_MS);
+  try {
+    return await statement(connection);
+  } finally {
+    pool.release(connection);
+  }
 }

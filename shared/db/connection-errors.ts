@@ -1,7 +1,8 @@
 /**
  * Telling "the database is unreachable" apart from other failures, so that an outage (Postgres
  * restarting, a failover, the pooler dropping connections) is answered 503 and not 500, and
- * containing a postgres.js bug that otherwise ends the isolate when a connection dies mid-write.
+ * containing two postgres.js bugs that otherwise end the isolate: a connection that dies mid-write,
+ * and a new connection whose pooler finds the database down.
  * @module
  */
 import postgres from "postgres";
@@ -48,15 +49,42 @@ export function isDeadSocketWrite(error: unknown): boolean {
     /nextWrite/.test(error.stack ?? "") && /postgres/.test(error.stack ?? "");
 }
 
+/**
+ * postgres.js 3.4.9 reads the array types on each new connection with a query of its own that nothing
+ * awaits (src/connection.js, fetchArrayTypes). Behind a pooler the connection is made to the pooler,
+ * and that first query is what finds the database down (PgBouncer: "server login has been failing",
+ * 08P01; found by proof/faults.ts): its rejection would end the isolate. The query the connection was
+ * opened for fails with the same error and is answered 503, so the rejection carries nothing to report.
+ */
+export function isUnawaitedTypeFetch(reason: unknown): boolean {
+  const query = (reason as { query?: unknown } | null)?.query;
+  return reason instanceof Error && typeof query === "string" && /from pg_catalog\.pg_type a\b/.test(query) &&
+    /typcategory = 'A'/.test(query);
+}
+
 let guarded = false;
 
-/** Keeps the isolate alive through {@link isDeadSocketWrite}; every other uncaught error still ends it. */
-export function guardDeadSocketWrites(): void {
+/**
+ * Keeps the isolate alive through {@link isDeadSocketWrite} and {@link isUnawaitedTypeFetch}; every
+ * other uncaught error or unhandled rejection still ends it.
+ */
+export function guardPostgresJsFailures(): void {
   if (guarded || typeof globalThis.addEventListener !== "function") return;
   guarded = true;
   globalThis.addEventListener("error", (event) => {
     if (!isDeadSocketWrite(event.error)) return;
     event.preventDefault();
     console.error(JSON.stringify({ level: "warn", msg: "database connection closed during a write" }));
+  });
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    if (!isUnawaitedTypeFetch(event.reason)) return;
+    event.preventDefault();
+    const error = event.reason as { code?: string; message?: string };
+    console.error(JSON.stringify({
+      level: "warn",
+      msg: "database unreachable on a new connection",
+      code: error.code,
+      error: error.message,
+    }));
   });
 }

@@ -1,6 +1,6 @@
 /**
- * Connections for transactions: up to `size` postgres.js clients of one connection each, lent out
- * for one transaction at a time, first come first served.
+ * Connections for transactions and statements: up to `size` postgres.js clients of one connection
+ * each, lent out for one transaction (or statement) at a time, first come first served.
  *
  * Not postgres.js's own `reserve()`: in 3.4.9 a reservation queued while a connection closes (an
  * idle one timing out, or one the server ended) is handed to that connection's reconnect, which
@@ -14,6 +14,13 @@
  * closes idle connections itself (taking them out first); its clients have no idle timeout or
  * lifetime of their own. While Postgres is down, a wait for a connection ends with an error after
  * `ms` (proof/faults.ts).
+ *
+ * A new connection is lent only once it is made (after a first `select 1`): what a transaction sends
+ * then goes out on that connection at once. Sent while it is still being made, postgres.js would
+ * queue it on the client, and a connection that closes during its making (a pooler that logs the
+ * client in, then finds the database down and closes) is reopened for that queue: the reopened
+ * socket outlived the ended client, and a pooler filled up with them (max_client_conn, found by
+ * proof/faults.ts through PgBouncer).
  * @module
  */
 import type postgres from "postgres";
@@ -30,12 +37,17 @@ interface Idle {
   timer: ReturnType<typeof setTimeout>;
 }
 
+interface Waiter {
+  grant(connection: postgres.Sql): void;
+  fail(error: unknown): void;
+}
+
 export class ConnectionPool {
   readonly #connect: (onclose: () => void) => postgres.Sql;
   readonly #options: PoolOptions;
   readonly #open = new Set<postgres.Sql>();
   readonly #idle: Idle[] = [];
-  readonly #waiting: ((connection: postgres.Sql) => void)[] = [];
+  readonly #waiting: Waiter[] = [];
 
   /** `connect` makes a client of one connection (connecting on its first query) that calls `onclose`. */
   constructor(connect: (onclose: () => void) => postgres.Sql, options: PoolOptions) {
@@ -50,18 +62,24 @@ export class ConnectionPool {
       clearTimeout(idle.timer);
       return Promise.resolve(idle.connection);
     }
-    if (this.#open.size < this.#options.size) return Promise.resolve(this.#openConnection());
+    if (this.#open.size < this.#options.size) return this.#openConnection();
     return new Promise((resolve, reject) => {
-      const grant = (connection: postgres.Sql) => {
-        clearTimeout(timer);
-        resolve(connection);
+      const waiter: Waiter = {
+        grant: (connection) => {
+          clearTimeout(timer);
+          resolve(connection);
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       const timer = setTimeout(() => {
-        this.#waiting.splice(this.#waiting.indexOf(grant), 1);
+        this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
         const error = new Error(`No database connection within ${ms} ms.`);
         reject(Object.assign(error, { code: "CONNECT_TIMEOUT" }));
       }, ms);
-      this.#waiting.push(grant);
+      this.#waiting.push(waiter);
     });
   }
 
@@ -69,7 +87,7 @@ export class ConnectionPool {
   release(connection: postgres.Sql): void {
     if (!this.#open.has(connection)) return; // lost meanwhile: already ended and replaced
     const next = this.#waiting.shift();
-    if (next) return next(connection);
+    if (next) return next.grant(connection);
     const timer = setTimeout(() => this.#discard(connection), this.#options.idleMs);
     Deno.unrefTimer(timer);
     this.#idle.push({ connection, timer });
@@ -80,9 +98,16 @@ export class ConnectionPool {
     await Promise.all([...this.#open].map((connection) => connection.end(options)));
   }
 
-  #openConnection(): postgres.Sql {
+  /** A new connection, lent once it is made (see the module's comment); a failure to make it is thrown. */
+  async #openConnection(): Promise<postgres.Sql> {
     const connection: postgres.Sql = this.#connect(() => this.#discard(connection, { replace: true }));
     this.#open.add(connection);
+    try {
+      await connection`select 1`;
+    } catch (error) {
+      this.#discard(connection);
+      throw error;
+    }
     return connection;
   }
 
@@ -92,8 +117,8 @@ export class ConnectionPool {
     const idle = this.#idle.findIndex((entry) => entry.connection === connection);
     if (idle >= 0) clearTimeout(this.#idle.splice(idle, 1)[0].timer);
     void connection.end({ timeout: replace ? 0 : 5 });
-    // A transaction waiting for a connection gets the replacement.
+    // A transaction waiting for a connection gets the replacement, or the reason there is none.
     const next = replace && this.#waiting.shift();
-    if (next) next(this.#openConnection());
+    if (next) this.#openConnection().then(next.grant, next.fail);
   }
 }

@@ -4,7 +4,6 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../http/app.ts";
-import { sql } from "../db/client.ts";
 import { HealthResponse, RootResponse } from "./schemas.ts";
 import { checkDatabase } from "./service.ts";
 
@@ -74,7 +73,7 @@ export function healthRoutes() {
   }
   for (const path of ["/health", "/v1/health"]) {
     router.openapi(healthRoute(path), async (c) => {
-      const database = await checkDatabase(sql());
+      const database = await checkDatabase();
       const body = {
         status: database === "ok" ? "ok" as const : "degraded" as const,
         timestamp: new Date().toISOString(),

@@ -1,4 +1,4 @@
-import { serviceReader, type Sql } from "../db/client.ts";
+import { type Database, database, serviceReader } from "../db/client.ts";
 
 export type CheckStatus = "ok" | "error";
 
@@ -7,7 +7,7 @@ export type CheckStatus = "ok" | "error";
  * transaction pool: one that failed is replaced at once, so the check sees Postgres back as soon as
  * requests do.
  */
-export async function checkDatabase(db: Sql, timeoutMs = 2_000): Promise<CheckStatus> {
+export async function checkDatabase(db: Database = database(), timeoutMs = 2_000): Promise<CheckStatus> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);

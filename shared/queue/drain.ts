@@ -11,7 +11,7 @@
  * @module
  */
 import { setImmediate } from "node:timers";
-import { type Sql, sql } from "../db/client.ts";
+import { type Database, database } from "../db/client.ts";
 import { type Deadline, deadline } from "../runtime/deadline.ts";
 import type { WorkerConfig } from "./config.ts";
 import type { JobHandler } from "./handler.ts";
@@ -32,7 +32,7 @@ export interface DrainOptions {
   config: WorkerConfig;
   /** The handler of each job type this worker runs (registered at the worker's entry). */
   handlers: Record<string, JobHandler>;
-  db?: Sql;
+  db?: Database;
   /** Deletes the files of a run whose result was refused (the job was no longer this run's). */
   discardFiles: (paths: string[]) => Promise<unknown>;
 }
@@ -54,7 +54,7 @@ function nextSignal() {
 class Drain {
   readonly summary = { claimed: 0, completed: 0, failed: 0, retried: 0, lost: 0 };
   readonly #config: WorkerConfig;
-  readonly #db: Sql;
+  readonly #db: Database;
   readonly #started = performance.now();
   readonly #budget: Deadline;
   readonly #runs = new Set<Promise<void>>();
@@ -69,7 +69,7 @@ class Drain {
 
   constructor(readonly options: DrainOptions) {
     this.#config = options.config;
-    this.#db = options.db ?? sql();
+    this.#db = options.db ?? database();
     // Its explanation becomes the error_log of a job the budget cuts off.
     this.#budget = deadline(this.#config.budgetMs, { explanation: BUDGET_SPENT });
   }
@@ -184,6 +184,6 @@ export async function drainQueue(options: DrainOptions): Promise<DrainSummary> {
   const leftWork = await drain.run();
   // Out of budget (or of jobs it may claim) with jobs still due: hand over to a fresh invocation
   // instead of waiting for cron.
-  if (leftWork) await wakeWorker("continue", options.db ?? sql()).catch(() => {});
+  if (leftWork) await wakeWorker("continue", options.db ?? database()).catch(() => {});
   return { ...drain.summary, duration_ms: Math.round(performance.now() - started) };
 }

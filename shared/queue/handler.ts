@@ -3,7 +3,7 @@
  * job failed. The engine knows no job type: the worker's entry (shared/worker.ts) registers them.
  * @module
  */
-import type { Sql } from "../db/client.ts";
+import type { Database } from "../db/client.ts";
 import type { ClaimedJob, Failure } from "./queue.ts";
 
 export interface JobContext {
@@ -11,7 +11,7 @@ export interface JobContext {
   signal: AbortSignal;
   /** For lease renewals. */
   leaseSeconds: number;
-  db: Sql;
+  db: Database;
 }
 
 /** A finished run: the job's output, and the files it wrote (removed again if the job is not ours). */

@@ -4,7 +4,7 @@
  * whose lease was revoked (cancelled, or taken over) writes nothing and removes the files it made.
  * @module
  */
-import type { Sql } from "../db/client.ts";
+import type { Database } from "../db/client.ts";
 import { failureOf, JobFailure, type JobHandler, LeaseLost } from "./handler.ts";
 import { type ClaimedJob, failJob } from "./queue.ts";
 
@@ -13,7 +13,7 @@ export type Outcome = "completed" | "failed" | "retried" | "lost" | "unrecorded"
 /** What a run needs from the drain it belongs to. */
 export interface RunContext {
   handlers: Record<string, JobHandler>;
-  db: Sql;
+  db: Database;
   leaseSeconds: number;
   /** Aborted when the run's time is up (its timeout, or the drain's budget). */
   signal: AbortSignal;
@@ -29,7 +29,7 @@ function logError(msg: string, job: ClaimedJob, error: unknown) {
   console.error(JSON.stringify({ level: "error", msg, job_id: job.id, error: String(error) }));
 }
 
-async function recordFailure(job: ClaimedJob, error: unknown, db: Sql): Promise<Outcome> {
+async function recordFailure(job: ClaimedJob, error: unknown, db: Database): Promise<Outcome> {
   if (!(error instanceof JobFailure)) logError("job crashed", job, error);
   const outcome = await failJob(job, failureOf(error), db);
   return outcome === "pending" ? "retried" : outcome === "failed" ? "failed" : "lost";

@@ -2,7 +2,9 @@
  * Runs every edge function of the project as a child process — on the hosted runtime's Deno, with
  * its permissions and memory limit (./edge-runtime.ts) — with the environment Supabase injects plus
  * supabase/functions/.env, and restarts them when their code changes (as `supabase functions serve`
- * does).
+ * does). The stack adds two settings of its own: DB_POOLER_URL, its pooler's URL (over any in .env,
+ * which would name another project's), and PGAPPNAME, the function's name, which its database
+ * connections report (pg_stat_activity, the pooler's SHOW CLIENTS) unless .env names them otherwise.
  * @module
  */
 import { existsSync } from "node:fs";
@@ -44,6 +46,11 @@ function userEnv(config: StackConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("SUPABASE_")));
 }
 
+/** The stack's pooler, over a DB_POOLER_URL in .env (which would name another project's). */
+function poolerSetting(config: StackConfig): Record<string, string> {
+  return config.pooler.enabled ? { DB_POOLER_URL: config.pooler.url } : {};
+}
+
 function baseEnv(): Record<string, string> {
   const keep = ["PATH", "HOME", "DENO_DIR", "TMPDIR", "TZ", "NO_COLOR"];
   return Object.fromEntries(keep.flatMap((key) => {
@@ -58,7 +65,14 @@ function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): Run
     args: edgeRunArgs(fn.importMap, RUNNER, fn.entrypoint, String(port)),
     cwd: config.root,
     clearEnv: true,
-    env: { ...baseEnv(), ...EDGE_DENO_ENV, ...userEnv(config), ...functionEnv(config) },
+    env: {
+      ...baseEnv(),
+      ...EDGE_DENO_ENV,
+      PGAPPNAME: fn.name,
+      ...userEnv(config),
+      ...poolerSetting(config),
+      ...functionEnv(config),
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { asUser, createClient } from "../../shared/db/client.ts";
+import { asUser, createDatabase } from "../../shared/db/client.ts";
 import { getProviderConnection, readProviderKey } from "../../shared/providers/service.ts";
 import { call, signUpUser } from "../helpers/api.ts";
 import { db, env, stackLog } from "../helpers/env.ts";
@@ -82,7 +82,7 @@ Deno.test("a key is read for a call with the caller's role restored afterwards (
   const key = testKey();
   await activateFake(user.token, openai, { apiKey: key, metadata: { timeout: 3 } });
   await activateFake(stranger.token, openai);
-  const sql = createClient(env.dbUrl, { max: 2 });
+  const appDb = createDatabase(env.dbUrl, { max: 2 });
   try {
     const claims = { sub: user.id, role: "authenticated", aud: "authenticated" };
     const seen = await asUser(claims, async (tx) => {
@@ -91,16 +91,16 @@ Deno.test("a key is read for a call with the caller's role restored afterwards (
       const [{ role }] = await tx`select current_user::text as role`;
       const [{ rows }] = await tx`select count(*)::int as rows from public.providers`;
       return { read, connection, role, rows };
-    }, sql);
+    }, appDb);
     assert.equal(seen.read, key);
     assert.equal(seen.role, "authenticated");
     assert.equal(seen.rows, 1, "only the caller's own row is visible");
     assert.equal(seen.connection?.apiKey, key);
     assert.equal(seen.connection?.baseUrl, openai.baseUrl);
     assert.equal(seen.connection?.timeoutMs, 3000);
-    const none = await asUser(claims, (tx) => getProviderConnection(tx, user.id, "groq"), sql);
+    const none = await asUser(claims, (tx) => getProviderConnection(tx, user.id, "groq"), appDb);
     assert.equal(none, null);
   } finally {
-    await sql.end();
+    await appDb.end();
   }
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { asService, createClient } from "../../shared/db/client.ts";
+import { asService, autocommit, createDatabase } from "../../shared/db/client.ts";
 import { isConnectionError } from "../../shared/db/connection-errors.ts";
 import { db as adminDb, env } from "../helpers/env.ts";
 
@@ -27,7 +27,7 @@ async function stranded(begin: () => Promise<unknown>, warm: () => Promise<unkno
 
 Deno.test("a transaction begun while the idle connection closes still runs", async () => {
   const plain = postgres(env.dbUrl, options);
-  const ours = createClient(env.dbUrl, options);
+  const ours = createDatabase(env.dbUrl, options);
   const oneStatement = (tx: postgres.Sql) => tx`select 1`;
   try {
     // The control: postgres.js's own reserve() loses reservations in this race, so the race is hit.
@@ -40,7 +40,7 @@ Deno.test("a transaction begun while the idle connection closes still runs", asy
 });
 
 Deno.test("statements after the connection was lost fail instead of running outside the transaction", async () => {
-  const ours = createClient(env.dbUrl, { max: 1 });
+  const ours = createDatabase(env.dbUrl, { max: 1 });
   const admin = adminDb();
   try {
     const outcome = await asService(async (tx) => {
@@ -55,5 +55,21 @@ Deno.test("statements after the connection was lost fail instead of running outs
     assert.deepEqual([...await asService((tx) => tx`select 1 as one`, ours)], [{ one: 1 }]);
   } finally {
     await Promise.all([ours.end({ timeout: 1 }), admin.end()]);
+  }
+});
+
+Deno.test("transactions and statements on their own share one bound: max connections in all", async () => {
+  const max = 3;
+  const ours = createDatabase(env.dbUrl, { max });
+  const pid = (connection: postgres.Sql) =>
+    connection<{ pid: number }[]>`select pg_backend_pid() as pid, pg_sleep(0.02)`;
+  try {
+    const rows = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => i % 2 === 0 ? asService(pid, ours) : autocommit(pid, ours)),
+    );
+    const pids = rows.map(([row]) => row.pid);
+    assert.ok(new Set(pids).size <= max, `${new Set(pids).size} connections for a bound of ${max}`);
+  } finally {
+    await ours.end({ timeout: 1 });
   }
 });

@@ -7,13 +7,17 @@
  * Usage: deno run -A tests/helpers/drain_once.ts
  * @module
  */
-import { sql } from "../../shared/db/client.ts";
+import { autocommit, database } from "../../shared/db/client.ts";
 import { workerConfig } from "../../shared/queue/config.ts";
 import { drainJobs } from "../../shared/worker.ts";
 
 const due = Deno.env.get("MAKE_DUE")?.split(",").filter(Boolean) ?? [];
-if (due.length) await sql()`update public.jobs set run_after = now() where id in ${sql()(due)}`;
+if (due.length) {
+  await autocommit((connection) =>
+    connection`update public.jobs set run_after = now() where id in ${connection(due)}`
+  );
+}
 console.log("draining");
 const summary = await drainJobs({ config: workerConfig() });
 console.log(JSON.stringify(summary));
-await sql().end();
+await database().end();

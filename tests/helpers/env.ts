@@ -19,6 +19,8 @@ export const env = {
   secretKey: Deno.env.get("SUPABASE_SECRET_KEY") ?? "",
   publishableKey: Deno.env.get("SUPABASE_PUBLISHABLE_KEY") ?? "",
   jwtSecret: Deno.env.get("SUPABASE_JWT_SECRET") ?? "",
+  /** The transaction pooler the functions connect through (the local stack's PgBouncer), or "". */
+  poolerUrl: Deno.env.get("DB_POOLER_URL") ?? "",
 };
 
 export const functionsUrl = `${env.url}/functions/v1`;

@@ -15,7 +15,7 @@ async function tempProject(): Promise<{ config: StackConfig; source: string }> {
   await Deno.writeTextFile(join(root, "deno.json"), "{}");
   await Deno.writeTextFile(
     join(root, "supabase", "functions", ".env"),
-    "GREETING=hi\nSUPABASE_URL=overridden\n",
+    "GREETING=hi\nSUPABASE_URL=overridden\nDB_POOLER_URL=postgres://another.project:6543/postgres\n",
   );
   await Deno.copyFile(
     join(loadConfig().root, "supabase", "config.toml"),
@@ -47,6 +47,8 @@ Deno.serve(async (request) => {
     supabaseUrl: Deno.env.get("SUPABASE_URL"),
     jwks: JSON.parse(Deno.env.get("SUPABASE_JWKS") ?? "{}").keys?.length,
     secretKeys: Object.keys(JSON.parse(Deno.env.get("SUPABASE_SECRET_KEYS") ?? "{}")),
+    poolerUrl: Deno.env.get("DB_POOLER_URL"),
+    applicationName: Deno.env.get("PGAPPNAME"),
     waited,
   });
 });
@@ -76,6 +78,9 @@ Deno.test("a function runs with Supabase's environment and EdgeRuntime, and relo
       supabaseUrl: config.apiUrl,
       jwks: 1,
       secretKeys: ["default"],
+      // The stack's own pooler, whatever .env says; connections named after the function.
+      poolerUrl: config.pooler.url,
+      applicationName: "hello",
       waited: "background work",
     });
 

@@ -15,6 +15,7 @@ function stackEnv(stateDir: string, apiPort: number, dbPort: number, extra: Reco
     STACK_STATE_DIR: stateDir,
     STACK_API_PORT: String(apiPort),
     STACK_DB_PORT: String(dbPort),
+    STACK_POOLER_PORT: String(freePort()),
     ...extra,
   };
 }
@@ -38,8 +39,8 @@ async function processesInGroup(pgid: number): Promise<string[]> {
 
 Deno.test("start, status -o env, health, reset to the same schema, and stop leaving nothing behind", async () => {
   const stateDir = await Deno.makeTempDir({ prefix: "stack-lifecycle-" });
-  const apiPort = freePort(), dbPort = freePort();
-  const env = stackEnv(stateDir, apiPort, dbPort);
+  const apiPort = freePort(), dbPort = freePort(), poolerPort = freePort();
+  const env = stackEnv(stateDir, apiPort, dbPort, { STACK_POOLER_PORT: String(poolerPort) });
   try {
     const started = await stack(["start"], env);
     assert.equal(started.code, 0, started.stderr + started.stdout);
@@ -50,6 +51,7 @@ Deno.test("start, status -o env, health, reset to the same schema, and stop leav
     assert.equal(vars.API_URL, `http://127.0.0.1:${apiPort}`);
     assert.equal(vars.FUNCTIONS_URL, `http://127.0.0.1:${apiPort}/functions/v1`);
     assert.equal(vars.DB_URL, `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`);
+    assert.equal(vars.DB_POOLER_URL, `postgresql://postgres:postgres@127.0.0.1:${poolerPort}/postgres`);
     for (const key of ["ANON_KEY", "SERVICE_ROLE_KEY", "JWT_SECRET", "PUBLISHABLE_KEY", "SECRET_KEY"]) {
       assert.ok(vars[key], `${key} is printed`);
     }
@@ -75,6 +77,8 @@ Deno.test("start, status -o env, health, reset to the same schema, and stop leav
     assert.deepEqual(await processesInGroup(pid), []);
     const postgresLeft = await run(["pgrep", "-f", join(stateDir, "db")], { check: false });
     assert.equal(postgresLeft.stdout.trim(), "", "no postgres process of this stack is left");
+    const poolerLeft = await run(["pgrep", "-f", join(stateDir, "pooler")], { check: false });
+    assert.equal(poolerLeft.stdout.trim(), "", "no pgbouncer process of this stack is left");
     const afterStop = await stack(["status"], env);
     assert.equal(afterStop.code, 1);
     assert.match(afterStop.stderr, /not running/);
@@ -90,6 +94,16 @@ Deno.test("bad configuration ends with one sentence saying what to do", async (t
   const taken = (blocker.addr as Deno.NetAddr).port;
   const cases: [string, Record<string, string>, RegExp][] = [
     ["API port taken", stackEnv(stateDir, taken, freePort()), /^Port \d+ is taken by another program: .*\.$/],
+    [
+      "pooler port taken",
+      stackEnv(stateDir, freePort(), freePort(), { STACK_POOLER_PORT: String(taken) }),
+      /^Port \d+ is taken by another program: stop it, or set STACK_POOLER_PORT to a free port\.$/,
+    ],
+    [
+      "PgBouncer missing",
+      stackEnv(stateDir, freePort(), freePort(), { STACK_PGBOUNCER: "/nonexistent" }),
+      /^PgBouncer is not installed: run `sudo apt-get install pgbouncer`\.$/,
+    ],
     [
       "Postgres missing",
       stackEnv(stateDir, freePort(), freePort(), { STACK_PG_BIN: "/nonexistent" }),

@@ -26,6 +26,18 @@ Deno.test("a complete environment is read once into a typed configuration with d
   assert.equal(config.streamHeartbeatMs, 15_000);
   assert.equal(parseConfig({ ...base, CHAT_STREAM_HEARTBEAT_SECONDS: "0.25" }).streamHeartbeatMs, 250);
   assert.equal(parseConfig(base).corsOrigins, "*");
+  assert.equal(config.dbUrl, base.SUPABASE_DB_URL);
+  assert.equal(config.dbTransactionPooler, false);
+});
+
+Deno.test("DB_POOLER_URL, when set, is where the functions connect, as a transaction pooler", () => {
+  const pooler =
+    "postgres://postgres.abcdefghijklmnopqrst:secret@aws-0-eu-west-1.pooler.supabase.com:6543/postgres";
+  const config = parseConfig({ ...base, DB_POOLER_URL: pooler });
+  assert.equal(config.dbUrl, pooler);
+  assert.equal(config.dbTransactionPooler, true);
+  // Empty (a blank line in an .env file) counts as unset.
+  assert.equal(parseConfig({ ...base, DB_POOLER_URL: "" }).dbUrl, base.SUPABASE_DB_URL);
 });
 
 Deno.test("a missing or malformed variable fails with its name", () => {
@@ -36,6 +48,7 @@ Deno.test("a missing or malformed variable fails with its name", () => {
     [{ ...base, SUPABASE_ANON_KEY: undefined }, /SUPABASE_PUBLISHABLE_KEYS/],
     [{ ...base, SUPABASE_SECRET_KEYS: "{not json" }, /SUPABASE_SECRET_KEYS is not valid JSON/],
     [{ ...base, MAX_BODY_BYTES: "-1" }, /MAX_BODY_BYTES/],
+    [{ ...base, DB_POOLER_URL: "https://pooler.example" }, /DB_POOLER_URL must be a postgres:\/\/ URL/],
   ];
   for (const [env, message] of cases) assert.throws(() => parseConfig(env), message);
 });

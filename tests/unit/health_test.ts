@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createClient } from "../../shared/db/client.ts";
+import { createDatabase } from "../../shared/db/client.ts";
 import { checkDatabase } from "../../shared/health/service.ts";
 import { freePort } from "../../stack/process.ts";
 
 Deno.test("the database check says error when nothing answers, within its timeout", async () => {
-  const unreachable = createClient(`postgresql://postgres:postgres@127.0.0.1:${freePort()}/postgres`, {
+  const unreachable = createDatabase(`postgresql://postgres:postgres@127.0.0.1:${freePort()}/postgres`, {
     connect_timeout: 1,
   });
   try {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { WorkerConfig } from "../../shared/queue/config.ts";
 import { drainJobs } from "../../shared/worker.ts";
 import { call, signUpUser, type TestUser } from "../helpers/api.ts";
-import { createClient, type Sql } from "../../shared/db/client.ts";
+import { createDatabase, type Database } from "../../shared/db/client.ts";
 import { db, env } from "../helpers/env.ts";
 import { type FakeImages, startFakeImages } from "../helpers/fake_images.ts";
 import {
@@ -25,8 +25,8 @@ import {
 
 interface Fixture {
   sql: Db;
-  /** The client the worker's code runs on (its transactions need one made by createClient). */
-  appDb: Sql;
+  /** The database the worker's code runs on. */
+  appDb: Database;
   fake: FakeImages;
   user: TestUser;
   key: string;
@@ -34,7 +34,7 @@ interface Fixture {
 
 async function withFixture(run: (fixture: Fixture) => Promise<void>) {
   const sql = db();
-  const appDb = createClient(env.dbUrl, { max: 4 });
+  const appDb = createDatabase(env.dbUrl, { max: 4 });
   const fake = startFakeImages();
   try {
     const user = await signUpUser();
