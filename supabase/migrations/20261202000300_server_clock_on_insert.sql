@@ -10,10 +10,13 @@ returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+  -- The columns' own defaults: messages are ordered by the clock, everything else by its transaction.
+  stamp timestamptz := case when tg_table_name = 'messages' then clock_timestamp() else now() end;
 begin
   if current_user in ('anon', 'authenticated') then
     -- Keys the table lacks are ignored by jsonb_populate_record.
-    new := jsonb_populate_record(new, jsonb_build_object('created_at', clock_timestamp(), 'updated_at', clock_timestamp()));
+    new := jsonb_populate_record(new, jsonb_build_object('created_at', stamp, 'updated_at', stamp));
   end if;
   return new;
 end
