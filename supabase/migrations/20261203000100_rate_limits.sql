@@ -136,7 +136,8 @@ declare
   v_max integer;
   v_window integer;
 begin
-  if current_user not in ('anon', 'authenticated') then
+  -- current_user is this function's owner here (security definer); the request's role is the setting.
+  if coalesce(current_setting('role', true), '') not in ('anon', 'authenticated') then
     return new;
   end if;
   if v_passed ~ '^[0-9]+/[0-9]+$' then
