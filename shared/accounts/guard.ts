@@ -17,21 +17,21 @@ import { throwRateLimited } from "../limits/service.ts";
 
 /**
  * Before Auth: one hit of the address's sign-in limit and the lockout check (one statement); 429
- * when either refuses. Returns the address's recent failures for this email.
+ * when either refuses. The attempt let through counts as a failure of (email, address) until a
+ * success clears it, so attempts in flight together cannot pass the threshold.
  */
-export async function checkSignIn(email: string, address: string): Promise<number> {
+export async function checkSignIn(email: string, address: string): Promise<void> {
   const { rules: { sign_in: rule }, lockout } = limitsConfig();
-  const [row] = await serviceReader()((tx) =>
+  await serviceReader()((tx) =>
     tx<{ failures: number }[]>`
       select private.check_sign_in(${email}, ${address}, ${rule.max}, ${rule.windowSeconds},
         ${lockout.after}, ${lockout.baseSeconds}, ${lockout.maxSeconds}, ${lockout.emailAfter}) as failures`
   ).catch(throwRateLimited);
-  return row.failures;
 }
 
-/** Auth refused the credentials: one more failure for (email, address) and for the email. */
-export async function recordFailure(email: string, address: string): Promise<void> {
-  await serviceReader()((tx) => tx`select private.record_sign_in_failure(${email}, ${address})`);
+/** Auth refused the credentials: one more failure of the email over all addresses. */
+export async function recordFailure(email: string): Promise<void> {
+  await serviceReader()((tx) => tx`select private.record_sign_in_failure(${email})`);
 }
 
 /** A successful sign-in forgets this address's failures for the email (the others' stay). */

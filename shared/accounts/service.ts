@@ -132,10 +132,10 @@ export async function signUp(email: string, password: string, fullName: string |
  * the sign-in limit and the lockout (./guard.ts) before Auth is asked; a wrong password counts.
  */
 export async function signIn(email: string, password: string, address: string) {
-  const failures = await checkSignIn(email, address);
+  await checkSignIn(email, address);
   const { data, error } = await auth().signInWithPassword({ email, password });
   if (error) {
-    if (error.code === "invalid_credentials") await recordFailure(email, address);
+    if (error.code === "invalid_credentials") await recordFailure(email);
     throw authFailure(error, 401);
   }
   const { session, user } = data;
@@ -144,7 +144,7 @@ export async function signIn(email: string, password: string, address: string) {
       await getProfile(tx, user.id);
       return await cancelPendingDeletion(tx, user.id);
     }),
-    failures > 0 ? clearFailures(email, address) : undefined,
+    clearFailures(email, address),
   ]);
   const account_status: AccountStatus = {
     ...NO_DELETION,

@@ -53,7 +53,7 @@ create unlogged table if not exists private.sign_in_failures (
   email_hash bytea not null,
   -- The client address, or '*' for the count over all addresses.
   address text not null,
-  failures integer not null check (failures > 0),
+  failures integer not null check (failures >= 0),
   first_failed_at timestamptz not null,
   last_failed_at timestamptz not null,
   primary key (email_hash, address)
@@ -171,8 +171,10 @@ as $$ select pg_catalog.sha256(convert_to(lower(trim(p_email)), 'UTF8')) $$;
 -- Before Auth is called: one hit of the address's sign-in limit, then the lockout of (email, address).
 -- An address is locked out for this email after p_after failures (p_after is 1 once the email has
 -- p_email_after failures from all addresses within the hour), for p_base_seconds doubled per failure
--- over the threshold, at most p_max_seconds. Refused with RL429 ('sign_in_lockout'). Returns the
--- address's failures for the email (so that a success clears them only when there are some).
+-- over the threshold, at most p_max_seconds, counted from its last attempt. Refused with RL429
+-- ('sign_in_lockout'). An attempt let through is counted as a failure now, before Auth answers (so
+-- that attempts in flight together cannot pass the threshold): a success clears it. Returns the
+-- address's failures for the email, this attempt included.
 create or replace function private.check_sign_in(
   p_email text, p_address text, p_max integer, p_window_seconds integer,
   p_after integer, p_base_seconds integer, p_max_seconds integer, p_email_after integer
@@ -185,40 +187,68 @@ as $$
 declare
   v_now timestamptz := clock_timestamp();
   v_hash bytea := private.email_hash(p_email);
-  v_mine private.sign_in_failures;
+  v_failures integer;
+  v_last timestamptz;
   v_all integer;
   v_after integer := p_after;
-  v_delay double precision;
-  v_until timestamptz;
 begin
   perform private.take_rate_limit('sign_in', p_address, p_max, p_window_seconds);
-  select * into v_mine from private.sign_in_failures
-   where email_hash = v_hash and address = p_address and last_failed_at > v_now - interval '1 day';
-  if not found then
-    return 0;
-  end if;
   select failures into v_all from private.sign_in_failures
    where email_hash = v_hash and address = '*' and first_failed_at > v_now - interval '1 hour';
   if coalesce(v_all, 0) >= p_email_after then
     v_after := 1;
   end if;
-  if v_mine.failures >= v_after then
-    v_delay := least(p_max_seconds, p_base_seconds * power(2, least(v_mine.failures - v_after, 30)));
-    v_until := v_mine.last_failed_at + make_interval(secs => v_delay);
-    if v_until > v_now then
-      raise exception using
-        errcode = 'RL429',
-        message = 'sign_in_lockout',
-        detail = greatest(1, ceil(extract(epoch from v_until - v_now)))::int::text,
-        hint = v_after || '/' || p_base_seconds;
-    end if;
+  -- The row is made (if missing) and locked first: attempts in flight together queue here.
+  insert into private.sign_in_failures (email_hash, address, failures, first_failed_at, last_failed_at)
+  values (v_hash, p_address, 0, v_now, v_now)
+  on conflict (email_hash, address) do nothing;
+  select failures, last_failed_at into v_failures, v_last from private.sign_in_failures
+   where email_hash = v_hash and address = p_address
+   for update;
+  v_now := clock_timestamp(); -- after the wait for the lock: attempts ahead of this one are in the past
+  if v_last <= v_now - interval '1 day' then
+    v_failures := 0;
   end if;
-  return v_mine.failures;
+  perform private.refuse_locked_out(v_failures, v_after, p_base_seconds, p_max_seconds, v_last, v_now);
+  update private.sign_in_failures
+     set failures = v_failures + 1,
+         first_failed_at = case when v_failures = 0 then v_now else first_failed_at end,
+         last_failed_at = v_now
+   where email_hash = v_hash and address = p_address;
+  return v_failures + 1;
 end
 $$;
 
--- After Auth refused the password: one more failure for (email, address) and for the email.
-create or replace function private.record_sign_in_failure(p_email text, p_address text)
+-- Raises the lockout's RL429 when `p_failures` earlier failures (the last at p_last) still lock an
+-- address out; returns p_failures otherwise.
+create or replace function private.refuse_locked_out(
+  p_failures integer, p_after integer, p_base_seconds integer, p_max_seconds integer,
+  p_last timestamptz, p_now timestamptz
+)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_until timestamptz;
+begin
+  if p_failures >= p_after then
+    v_until := p_last + make_interval(secs => least(p_max_seconds, p_base_seconds * power(2, least(p_failures - p_after, 30))));
+    if v_until > p_now then
+      raise exception using
+        errcode = 'RL429',
+        message = 'sign_in_lockout',
+        detail = greatest(1, ceil(extract(epoch from v_until - p_now)))::int::text,
+        hint = p_after || '/' || p_base_seconds;
+    end if;
+  end if;
+  return p_failures;
+end
+$$;
+
+-- After Auth refused the password: one more failure of the email over all addresses (the address's
+-- own was counted by private.check_sign_in).
+create or replace function private.record_sign_in_failure(p_email text)
 returns void
 language plpgsql
 security definer
@@ -226,17 +256,12 @@ set search_path = ''
 as $$
 declare
   v_now timestamptz := clock_timestamp();
-  v_hash bytea := private.email_hash(p_email);
 begin
   insert into private.sign_in_failures as f (email_hash, address, failures, first_failed_at, last_failed_at)
-  values (v_hash, p_address, 1, v_now, v_now), (v_hash, '*', 1, v_now, v_now)
+  values (private.email_hash(p_email), '*', 1, v_now, v_now)
   on conflict (email_hash, address) do update
-    set failures = case when (f.address = '*' and f.first_failed_at <= v_now - interval '1 hour')
-                           or (f.address <> '*' and f.last_failed_at <= v_now - interval '1 day')
-                        then 1 else f.failures + 1 end,
-        first_failed_at = case when (f.address = '*' and f.first_failed_at <= v_now - interval '1 hour')
-                                 or (f.address <> '*' and f.last_failed_at <= v_now - interval '1 day')
-                              then v_now else f.first_failed_at end,
+    set failures = case when f.first_failed_at <= v_now - interval '1 hour' then 1 else f.failures + 1 end,
+        first_failed_at = case when f.first_failed_at <= v_now - interval '1 hour' then v_now else f.first_failed_at end,
         last_failed_at = v_now;
 end
 $$;
@@ -283,13 +308,15 @@ revoke execute on function private.jobs_rate_limit() from public, anon, authenti
 revoke execute on function private.email_hash(text) from public, anon, authenticated, service_role;
 revoke execute on function private.check_sign_in(text, text, integer, integer, integer, integer, integer, integer)
   from public, anon, authenticated;
-revoke execute on function private.record_sign_in_failure(text, text) from public, anon, authenticated;
+revoke execute on function private.record_sign_in_failure(text) from public, anon, authenticated;
+revoke execute on function private.refuse_locked_out(integer, integer, integer, integer, timestamptz, timestamptz)
+  from public, anon, authenticated, service_role;
 revoke execute on function private.clear_sign_in_failures(text, text) from public, anon, authenticated;
 revoke execute on function private.prune_rate_limits() from public, anon, authenticated, service_role;
 grant execute on function private.take_rate_limit(text, text, integer, integer) to service_role;
 grant execute on function private.check_sign_in(text, text, integer, integer, integer, integer, integer, integer)
   to service_role;
-grant execute on function private.record_sign_in_failure(text, text) to service_role;
+grant execute on function private.record_sign_in_failure(text) to service_role;
 grant execute on function private.clear_sign_in_failures(text, text) to service_role;
 
 revoke execute on function limits.take_for_caller(text, integer, integer) from public, anon;

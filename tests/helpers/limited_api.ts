@@ -12,6 +12,7 @@ import { loadConfig } from "../../stack/config.ts";
 import { FunctionProcesses } from "../../stack/functions/manager.ts";
 import { createGateway } from "../../stack/gateway.ts";
 import { waitFor } from "../../stack/process.ts";
+import { LIMITS } from "../../shared/limits/config.ts";
 import { env } from "./env.ts";
 
 export interface Sent {
@@ -88,27 +89,31 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return all;
 }
 
+/** Every limit at its production default (the stack raises them for its own functions). */
+const DEFAULT_LIMITS = Object.fromEntries(
+  Object.entries(LIMITS).map(([name, spec]) => [`RATE_LIMIT_${name.toUpperCase()}`, spec.default]),
+);
+
 /**
- * Starts the api function with `settings` (and `supabaseUrl` as its SUPABASE_URL: the stack's
- * gateway by default) and a gateway in front of it on a free port.
+ * Starts the api function with `settings` over the production defaults, and a gateway in front of
+ * it on a free port. `supabaseUrl` is its SUPABASE_URL (the stack's gateway by default);
+ * `applicationName` names its database connections (pg_stat_activity.application_name).
  */
 export async function startLimitedApi(
   settings: Record<string, string>,
-  options: { supabaseUrl?: string } = {},
+  options: { supabaseUrl?: string; applicationName?: string } = {},
 ): Promise<LimitedApi> {
   const project = loadConfig();
   const root = await Deno.makeTempDir({ prefix: "limited-api-" });
   await Deno.mkdir(join(root, "supabase", "functions"), { recursive: true });
-  const dotenv = Object.entries(settings).map(([name, value]) => `${name}=${value}`).join("\n");
+  const dotenv = Object.entries({ ...DEFAULT_LIMITS, ...settings }).map(([name, value]) => `${name}=${value}`)
+    .join("\n");
   await Deno.writeTextFile(join(root, "supabase", "functions", ".env"), `${dotenv}\n`);
   const api = project.functions.find((fn) => fn.name === "api")!;
-  const config = {
-    ...project,
-    root,
-    apiUrl: options.supabaseUrl ?? env.url,
-    dbUrl: env.dbUrl,
-    functions: [api],
-  };
+  const dbUrl = options.applicationName
+    ? `${env.dbUrl}?application_name=${options.applicationName}`
+    : env.dbUrl;
+  const config = { ...project, root, apiUrl: options.supabaseUrl ?? env.url, dbUrl, functions: [api] };
   const functions = new FunctionProcesses(
     config,
     (_name, stream) => void stream.pipeTo(new WritableStream()),
