@@ -16,9 +16,12 @@ import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
+import { limitsConfig } from "./limits/config.ts";
 
 export function createApi() {
   const app = createApp("/api");
+  // The rate limits' settings are validated at boot, as the rest of the configuration is.
+  limitsConfig();
   app.route("/", healthRoutes());
   app.route("/", accountRoutes());
   app.route("/", userRoutes());

@@ -168,6 +168,20 @@ export function statusEnv(config: StackConfig): Record<string, string> {
   };
 }
 
+/**
+ * Settings the local stack gives its functions under supabase/functions/.env (which overrides them).
+ * Every local client is 127.0.0.1, and the test suite signs up hundreds of users and sends many
+ * replies from it: the per-address and per-user rate limits are raised here (the sign-in lockout
+ * keeps its defaults). tests/api/rate_limits_test.ts and proof/abuse.ts run an api function of
+ * their own with low limits.
+ */
+export const LOCAL_FUNCTION_SETTINGS: Record<string, string> = {
+  RATE_LIMIT_SIGN_IN: "100000/1m",
+  RATE_LIMIT_SIGN_UP: "100000/1m",
+  RATE_LIMIT_REPLIES: "100000/1m",
+  RATE_LIMIT_IMAGE_JOBS: "100000/1m",
+};
+
 /** The environment Supabase's edge runtime injects into every function (PLATFORM.md §8). */
 export function functionEnv(config: StackConfig): Record<string, string> {
   return {

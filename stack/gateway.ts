@@ -2,6 +2,9 @@
  * The API gateway on 127.0.0.1:54321, standing in for Supabase's Kong: `/functions/v1/<name>/...`
  * goes to that function with the path handed on as `/<name>/...` (verify_jwt enforced as the edge
  * runtime does), `/auth/v1` and `/storage/v1` go to the platform services, preflights are answered.
+ * As Kong does, it appends the address a request came from (the socket's peer) to `x-forwarded-for`,
+ * after whatever the client sent there: the functions read the right-most entry (README "Client
+ * address"). Serve it with `Deno.serve(gateway.fetch)`, which hands Hono that address.
  * @module
  */
 import { Hono } from "hono";
@@ -43,14 +46,37 @@ async function verifyJwt(authorization: string | undefined): Promise<string | nu
   }
 }
 
+/** What Deno.serve hands a handler beside the request (Hono's `c.env`): where it came from. */
+type Bindings = { remoteAddr?: Deno.Addr };
+
+/** `x-forwarded-for` with the peer appended (Kong's `$proxy_add_x_forwarded_for`). */
+export function forwardedFor(sent: string | null, peer: Deno.Addr | undefined): string | null {
+  const address = peer && "hostname" in peer ? peer.hostname : undefined;
+  if (!address) return sent;
+  return sent?.trim() ? `${sent}, ${address}` : address;
+}
+
+function withForwardedFor(headers: Headers, peer: Deno.Addr | undefined): Headers {
+  const copy = new Headers(headers);
+  const value = forwardedFor(headers.get("x-forwarded-for"), peer);
+  if (value) copy.set("x-forwarded-for", value);
+  return copy;
+}
+
 function isConnectionError(error: unknown): boolean {
   return error instanceof TypeError && /connect|refused|reset/i.test(String(error.message ?? error));
 }
 
-async function forward(request: Request, url: URL, options: GatewayOptions, name: string): Promise<Response> {
+async function forward(
+  request: Request,
+  url: URL,
+  options: GatewayOptions,
+  name: string,
+  peer: Deno.Addr | undefined,
+): Promise<Response> {
   const body = request.body ? await request.arrayBuffer() : null;
   const deadline = Date.now() + (options.bootTimeoutMs ?? 20_000);
-  const headers = new Headers(request.headers);
+  const headers = withForwardedFor(request.headers, peer);
   headers.set("x-forwarded-host", url.host);
   headers.set("x-forwarded-proto", url.protocol.replace(":", ""));
   while (true) {
@@ -75,8 +101,8 @@ async function forward(request: Request, url: URL, options: GatewayOptions, name
   });
 }
 
-export function createGateway(options: GatewayOptions): Hono {
-  const app = new Hono();
+export function createGateway(options: GatewayOptions): Hono<{ Bindings: Bindings }> {
+  const app = new Hono<{ Bindings: Bindings }>();
 
   // Kong's cors plugin answers every preflight; functions still add their own headers to responses.
   app.options("*", (c) => {
@@ -103,7 +129,7 @@ export function createGateway(options: GatewayOptions): Hono {
     const url = new URL(c.req.url);
     url.pathname = url.pathname.slice("/functions/v1".length);
     try {
-      return await forward(c.req.raw, url, options, name);
+      return await forward(c.req.raw, url, options, name, c.env?.remoteAddr);
     } catch (error) {
       console.error(`gateway: ${name} failed:`, error);
       return c.json(
@@ -118,7 +144,8 @@ export function createGateway(options: GatewayOptions): Hono {
     app.all(`${prefix}/*`, (c) => {
       const url = new URL(c.req.url);
       url.pathname = url.pathname.slice(prefix.length) || "/";
-      const { method, headers, body } = c.req.raw;
+      const { method, body } = c.req.raw;
+      const headers = withForwardedFor(c.req.raw.headers, c.env?.remoteAddr);
       return handler(new Request(url, { method, headers, body, duplex: "half" } as RequestInit));
     });
   }

@@ -13,16 +13,16 @@ export interface TrafficEntry {
   response: { headers: Record<string, string>; body: string };
 }
 
-type Handler = (request: Request) => Response | Promise<Response>;
+type Handler = (request: Request, info?: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
 /** `handler`, recording to `file` what it is asked and answers. */
 export function recordingTraffic(handler: Handler, file: string): Handler {
   const append = (entry: TrafficEntry) =>
     Deno.writeTextFileSync(file, `${JSON.stringify(entry)}\n`, { append: true });
-  return async (request) => {
+  return async (request, info) => {
     const url = new URL(request.url);
     const requestBody = request.body ? await request.clone().text() : "";
-    const response = await handler(request);
+    const response = await handler(request, info);
     const entry = (body: string): TrafficEntry => ({
       method: request.method,
       path: url.pathname + url.search,

@@ -5,7 +5,7 @@
  * @module
  */
 import { createRouter } from "../http/app.ts";
-import { authErrors, bearer, body, json, routeBuilder } from "../http/openapi.ts";
+import { authErrors, bearer, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { bearerToken, requireUser } from "../auth/middleware.ts";
 import {
   ComingSoon,
@@ -20,16 +20,22 @@ import {
   SignUpRequest,
   SignUpResponse,
 } from "./schemas.ts";
+import { clientAddress } from "../limits/client-address.ts";
+import { limitsConfig } from "../limits/config.ts";
 import * as auth from "./service.ts";
 
 const route = routeBuilder("auth", { secured: false });
+
+/** The caller's address as the platform's gateway appended it (README "Client address"). */
+const addressOf = (forwardedFor: string | undefined) =>
+  clientAddress(forwardedFor, limitsConfig().forwardedHops);
 
 const signUp = route({
   method: "post",
   path: "/v1/auth/signup",
   summary: "Create an account (tokens are null when the project requires email confirmation)",
   request: body(SignUpRequest),
-  responses: { 200: json(SignUpResponse, "Signed up"), ...authErrors },
+  responses: { 200: json(SignUpResponse, "Signed up"), 429: errors[429], ...authErrors },
 });
 
 const signIn = route({
@@ -37,7 +43,7 @@ const signIn = route({
   path: "/v1/auth/signin",
   summary: "Sign in with email and password (cancels a pending account deletion)",
   request: body(SignInRequest),
-  responses: { 200: json(SignInResponse, "Signed in"), ...authErrors },
+  responses: { 200: json(SignInResponse, "Signed in"), 429: errors[429], ...authErrors },
 });
 
 const refresh = route({
@@ -74,11 +80,12 @@ export function accountRoutes() {
 
   router.openapi(signUp, async (c) => {
     const { email, password, full_name, name } = c.req.valid("json");
-    return c.json(await auth.signUp(email, password, full_name ?? name), 200);
+    const address = addressOf(c.req.header("x-forwarded-for"));
+    return c.json(await auth.signUp(email, password, full_name ?? name, address), 200);
   });
   router.openapi(signIn, async (c) => {
     const { email, password } = c.req.valid("json");
-    return c.json(await auth.signIn(email, password), 200);
+    return c.json(await auth.signIn(email, password, addressOf(c.req.header("x-forwarded-for"))), 200);
   });
   router.openapi(refresh, async (c) => {
     return c.json(await auth.refresh(c.req.valid("json").refresh_token), 200);

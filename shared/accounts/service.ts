@@ -9,7 +9,9 @@ import { config } from "../config/env.ts";
 import { asUser } from "../db/client.ts";
 import { ApiError } from "../errors/api-error.ts";
 import type { UserClaims } from "../auth/claims.ts";
+import { takeForAddress } from "../limits/service.ts";
 import { cancelPendingDeletion, getProfile } from "../users/service.ts";
+import { checkSignIn, clearFailures, recordFailure } from "./guard.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 
 /** A fresh, stateless Auth client per call: a shared one would keep one caller's session for the next. */
@@ -105,7 +107,9 @@ const NO_DELETION: AccountStatus = {
   previous_deletion_scheduled_for: null,
 };
 
-export async function signUp(email: string, password: string, fullName: string | undefined) {
+/** Signs up; `address` (the client's) is held to the sign-up limit first. */
+export async function signUp(email: string, password: string, fullName: string | undefined, address: string) {
+  await takeForAddress("sign_up", address);
   const { data, error } = await auth().signUp({
     email,
     password,
@@ -123,15 +127,25 @@ export async function signUp(email: string, password: string, fullName: string |
   };
 }
 
-/** Signs in; a pending account deletion is cancelled and reported. */
-export async function signIn(email: string, password: string) {
+/**
+ * Signs in; a pending account deletion is cancelled and reported. The client's `address` is held to
+ * the sign-in limit and the lockout (./guard.ts) before Auth is asked; a wrong password counts.
+ */
+export async function signIn(email: string, password: string, address: string) {
+  await checkSignIn(email, address);
   const { data, error } = await auth().signInWithPassword({ email, password });
-  if (error) throw authFailure(error, 401);
+  if (error) {
+    if (error.code === "invalid_credentials") await recordFailure(email);
+    throw authFailure(error, 401);
+  }
   const { session, user } = data;
-  const previous = await asUser(claimsOf(session), async (tx) => {
-    await getProfile(tx, user.id);
-    return await cancelPendingDeletion(tx, user.id);
-  });
+  const [previous] = await Promise.all([
+    asUser(claimsOf(session), async (tx) => {
+      await getProfile(tx, user.id);
+      return await cancelPendingDeletion(tx, user.id);
+    }),
+    clearFailures(email, address),
+  ]);
   const account_status: AccountStatus = {
     ...NO_DELETION,
     deletion_canceled: previous !== undefined,

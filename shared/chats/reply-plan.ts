@@ -13,6 +13,7 @@ import {
   trimToContextWindow,
 } from "../llm/chat/mod.ts";
 import { unprocessable } from "../errors/api-error.ts";
+import { takeForCaller } from "../limits/service.ts";
 import { getDefaultModel, getModel } from "../models/service.ts";
 import type { ModelConfiguration } from "../models/schemas.ts";
 import { isClientSideProvider } from "../providers/registry.ts";
@@ -93,7 +94,11 @@ function chatRequest(model: ChatModel, connection: ProviderConnection): Omit<Cha
   };
 }
 
-/** Plans the reply to the message just stored, or null when the chat has no usable model. */
+/**
+ * Plans the reply to the message just stored, or null when the chat has no usable model. A reply
+ * takes a hit of the caller's `replies` limit, sent with the provider and history reads (their round
+ * trip): over the limit, the whole turn is refused (429) and the message is not stored.
+ */
 async function planReply(
   tx: Tx,
   userId: string,
@@ -103,7 +108,8 @@ async function planReply(
 ): Promise<ReplyPlan | null> {
   const model = await replyModel(tx, userId, chat, defaultModel);
   if (!model) return null;
-  const [connection, history] = await Promise.all([
+  const [, connection, history] = await Promise.all([
+    takeForCaller(tx, "replies"),
     getProviderConnection(tx, userId, model.provider),
     recentHistory(tx, chatId, contextWindowOf(model) * FETCH_CHARS_PER_TOKEN),
   ]);

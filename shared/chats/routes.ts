@@ -95,6 +95,7 @@ const addMessage = route({
     },
     404: errors[404],
     424: errors[424],
+    429: errors[429],
     ...authErrors,
   },
 });

@@ -1,7 +1,8 @@
 /**
  * The app factory every route is mounted on: routes under /api (Supabase hands the `api` function
  * paths that start with its name), request ids and logs, CORS, a body size limit, the error
- * envelope, FastAPI-shaped 422s, JSON 404/405, a 503 when the database is unreachable, and a 500 that leaks nothing.
+ * envelope, FastAPI-shaped 422s, JSON 404/405, a 429 for a rate limit refused in Postgres, a 503 when the
+ * database is unreachable, and a 500 that leaks nothing.
  * @module
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
@@ -13,6 +14,7 @@ import { config } from "../config/env.ts";
 import { isConnectionError } from "../db/connection-errors.ts";
 import { isUnstorableText } from "../db/unstorable-text.ts";
 import { ApiError } from "../errors/api-error.ts";
+import { rateLimitError } from "../limits/service.ts";
 import { errorResponse, validationDetails } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -99,7 +101,9 @@ function pathPattern(path: string): RegExp {
   return new RegExp(`^${source}/?$`);
 }
 
-function handleError(error: Error, c: Context<AppEnv>) {
+function handleError(raised: Error, c: Context<AppEnv>) {
+  // A rate limit refused in Postgres (a trigger's included): the 429 it stands for.
+  const error = rateLimitError(raised) ?? raised;
   if (error instanceof ApiError) {
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return errorResponse(c, error.status, error.code, error.detail);

@@ -47,6 +47,11 @@ export const errors = {
   404: error("Not found"),
   /** The user's own provider failed (never 5xx: the app re-sends those to another host). */
   424: error("The provider failed: `provider_*` code, the provider's reason, `Retry-After` when it gave one"),
+  /** A rate limit refused the request (README "Rate limits"); it changed nothing. */
+  429: {
+    ...error("Over a rate limit: `rate_limited`, nothing was done; retry after `Retry-After` seconds"),
+    headers: { "Retry-After": { description: "Seconds until the limit frees", schema: { type: "integer" } } },
+  },
 } as const;
 
 export const bearer = [{ Bearer: [] }];

@@ -35,7 +35,12 @@ const createImageJob = route({
   path: "/v1/jobs/image-generation",
   summary: "Queue an image generation job",
   request: body(ImageJobCreate),
-  responses: { 200: json(JobAccepted, "The job is queued"), 400: errors[400], ...authErrors },
+  responses: {
+    200: json(JobAccepted, "The job is queued"),
+    400: errors[400],
+    429: errors[429],
+    ...authErrors,
+  },
 });
 
 const imageModels = route({

@@ -10,6 +10,7 @@ import type postgres from "postgres";
 import type { Reader, Tx } from "../db/client.ts";
 import { type KeysetSpec, type Page, type PageRequest, readPage } from "../db/paging.ts";
 import { ApiError, badRequest, notFound } from "../errors/api-error.ts";
+import { passRule } from "../limits/service.ts";
 import { imageRequestProblems } from "../llm/image-limits.ts";
 import {
   IMAGE_PROVIDER_IDS,
@@ -90,7 +91,11 @@ async function chooseProvider(
   );
 }
 
-/** Queues an image generation job; the insert trigger wakes the worker. */
+/**
+ * Queues an image generation job; the insert trigger wakes the worker. Another insert trigger holds
+ * the caller to the `image_jobs` limit (a direct Data API insert too), with the API's configured
+ * rule handed to it in the provider read's round trip: over the limit, a 429 and no job.
+ */
 export async function createImageJob(tx: Tx, userId: string, request: ImageJobCreate) {
   if (request.job_type !== "image_generation") {
     throw badRequest(
@@ -98,7 +103,10 @@ export async function createImageJob(tx: Tx, userId: string, request: ImageJobCr
       "unsupported_job_type",
     );
   }
-  const provider = await chooseProvider(tx, userId, request.input_data.provider);
+  const [provider] = await Promise.all([
+    chooseProvider(tx, userId, request.input_data.provider),
+    passRule(tx, "image_jobs"),
+  ]);
   const model = request.input_data.model ?? IMAGE_PROVIDERS[provider].defaultModel;
   if (!model) throw validationError("model", `Name the model: ${provider} has no default image model.`);
   const input = { ...request.input_data, provider, model };

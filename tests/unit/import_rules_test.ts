@@ -18,10 +18,11 @@ const LOWER_LAYERS: Record<string, string[]> = {
   storage: ["config"],
   queue: ["db", "runtime"],
   auth: ["config", "errors"],
-  http: ["auth", "config", "db", "errors"],
+  limits: ["config", "db", "errors"],
+  http: ["auth", "config", "db", "errors", "limits"],
 };
 /** Layers that must not know the HTTP framework (so services and the worker engine stay plain). */
-const WITHOUT_HONO = ["config", "errors", "runtime", "llm", "db", "storage", "queue"];
+const WITHOUT_HONO = ["config", "errors", "runtime", "llm", "db", "storage", "queue", "limits"];
 /** The entries: each function's app is composed here, so nothing under shared/ imports them. */
 const ENTRIES = ["api", "worker"];
 
