@@ -21,6 +21,7 @@ import { startFakeImages } from "../tests/helpers/fake_images.ts";
 import { startFakeLlm } from "../tests/helpers/fake_llm.ts";
 import { giveImageProvider } from "../tests/helpers/jobs.ts";
 import { type Answer, loopbackAddress, type Sent, startLimitedApi } from "../tests/helpers/limited_api.ts";
+import { hasLocalPooler, poolerClients } from "../tests/helpers/pooler.ts";
 import { addFakeModel } from "../tests/helpers/replies.ts";
 import { parseLimitsConfig } from "../shared/limits/config.ts";
 
@@ -78,7 +79,11 @@ const sql = db({ max: 3 });
 /** The proof's api function's connections carry this name (pg_stat_activity.application_name). */
 const APPLICATION = "abuse-proof-api";
 
+/** Its connections: the pooler's clients when the functions go through one, else Postgres's backends. */
 async function connections(): Promise<number> {
+  if (hasLocalPooler) {
+    return (await poolerClients()).filter((client) => client.application_name === APPLICATION).length;
+  }
   const [{ n }] = await sql<{ n: number }[]>`
     select count(*)::int as n from pg_stat_activity where application_name = ${APPLICATION}`;
   return n;

@@ -106,8 +106,10 @@ export async function startLimitedApi(
   const project = loadConfig();
   const root = await Deno.makeTempDir({ prefix: "limited-api-" });
   await Deno.mkdir(join(root, "supabase", "functions"), { recursive: true });
-  const dotenv = Object.entries({ ...DEFAULT_LIMITS, ...settings }).map(([name, value]) => `${name}=${value}`)
-    .join("\n");
+  // PGAPPNAME names its connections, also through the pooler (SHOW CLIENTS).
+  const named = options.applicationName ? { PGAPPNAME: options.applicationName } : {};
+  const dotenv = Object.entries({ ...DEFAULT_LIMITS, ...named, ...settings })
+    .map(([name, value]) => `${name}=${value}`).join("\n");
   await Deno.writeTextFile(join(root, "supabase", "functions", ".env"), `${dotenv}\n`);
   const api = project.functions.find((fn) => fn.name === "api")!;
   const dbUrl = options.applicationName
