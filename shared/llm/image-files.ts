@@ -4,7 +4,7 @@
  * @module
  */
 import { badResponse } from "./errors.ts";
-import type { ImageTarget } from "./images.ts";
+import type { ProviderId } from "./providers.ts";
 import { type Deadline, readBytes, send } from "./transport.ts";
 
 const SIGNATURES: [string, number[], number][] = [
@@ -30,7 +30,7 @@ export function extensionOf(contentType: string): string {
  * @throws {ProviderError}
  */
 export async function downloadImage(
-  target: Pick<ImageTarget, "provider" | "apiKey">,
+  target: { provider: ProviderId; apiKey: string },
   url: string,
   limit: Deadline,
   maxBytes: number,
