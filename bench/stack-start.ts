@@ -16,6 +16,7 @@ const env = {
   STACK_STATE_DIR: stateDir,
   STACK_API_PORT: String(freePort()),
   STACK_DB_PORT: String(freePort()),
+  STACK_POOLER_PORT: String(freePort()),
 };
 
 async function timed(args: string[]): Promise<number> {

@@ -27,6 +27,7 @@ export async function startRecordingStack(): Promise<RecordingStack> {
     STACK_STATE_DIR: stateDir,
     STACK_API_PORT: String(freePort()),
     STACK_DB_PORT: String(freePort()),
+    STACK_POOLER_PORT: String(freePort()),
     STACK_RECORD_TRAFFIC: trafficFile,
   };
   await cli(["start"], stackEnv);
