@@ -47,7 +47,11 @@ export function recordingTraffic(handler: Handler, file: string): Handler {
       flush: record,
       cancel: record,
     } as Transformer<Uint8Array, Uint8Array>);
-    const { status, statusText, headers } = response;
+    const { status, statusText } = response;
+    // fetch() decoded a compressed answer but kept its encoding headers: the copy is plain text.
+    const headers = new Headers(response.headers);
+    headers.delete("content-encoding");
+    headers.delete("content-length");
     return new Response(response.body.pipeThrough(copying), { status, statusText, headers });
   };
 }
