@@ -1,10 +1,13 @@
 /**
  * The `api` function's application: every domain's routes on the app frame, plus the OpenAPI
- * document and interactive docs generated from the same zod schemas that validate requests.
+ * document and interactive docs generated from the same zod schemas that validate requests; and
+ * the destination guard's policy, from the configuration (`ALLOW_PRIVATE_DESTINATIONS`).
  * @module
  */
 import { swaggerUI } from "@hono/swagger-ui";
+import { config } from "./config/env.ts";
 import { createApp } from "./http/app.ts";
+import { setDestinationPolicy } from "./llm/destinations.ts";
 import { accountRoutes } from "./accounts/routes.ts";
 import { API_VERSION, healthRoutes } from "./health/routes.ts";
 import { userRoutes } from "./users/routes.ts";
@@ -14,6 +17,7 @@ import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 
 export function createApi() {
+  setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
   const app = createApp("/api");
   app.route("/", healthRoutes());
   app.route("/", accountRoutes());

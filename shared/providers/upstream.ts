@@ -1,6 +1,7 @@
 /**
  * Talking to providers for this domain: key validation, the catalogue cache (per provider, base
- * URL and key hash, for `MODEL_CATALOGUE_TTL_SECONDS`), and provider failures as API errors.
+ * URL and key hash, for `MODEL_CATALOGUE_TTL_SECONDS`), and provider failures as API errors (a
+ * destination the guard refused is 422 `url_not_allowed`: the caller's input, never sent).
  * @module
  */
 import { TtlCache } from "../llm/catalogue/cache.ts";
@@ -42,6 +43,7 @@ const CODES: Record<ProviderError["kind"], string> = {
   network: "provider_unreachable",
   aborted: "provider_error",
   bad_response: "provider_bad_response",
+  refused: "url_not_allowed",
 };
 
 /** The machine code of a provider failure in API errors (`provider_timeout`, ...). */
@@ -60,10 +62,10 @@ function providerDetail(error: ProviderError): string {
  * A provider failure as the API error a client sees: 424 Failed Dependency with the provider's
  * reason and `Retry-After` when it gave one — never a 5xx, which the app re-sends (with the user's
  * message and token) to another host. A key being checked (`validatingKey`) that the provider
- * rejects is the caller's input: 400.
+ * rejects is the caller's input: 400. A destination the guard refused was never called: 422.
  */
 export function providerApiError(error: ProviderError, { validatingKey = false } = {}): ApiError {
-  const status = validatingKey && error.kind === "auth" ? 400 : 424;
+  const status = error.kind === "refused" ? 422 : validatingKey && error.kind === "auth" ? 400 : 424;
   const headers: Record<string, string> = error.retryAfter === null
     ? {}
     : { "Retry-After": String(error.retryAfter) };

@@ -1,13 +1,13 @@
 /**
  * Runs every edge function of the project as a child process — on the hosted runtime's Deno, with
  * its permissions and memory limit (./edge-runtime.ts) — with the environment Supabase injects plus
- * supabase/functions/.env, and restarts them when their code changes (as `supabase functions serve`
- * does).
+ * supabase/functions/.env, over the local development settings (`localDevelopmentEnv`, which that
+ * file may change), and restarts them when their code changes (as `supabase functions serve` does).
  * @module
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type FunctionConfig, functionEnv, type StackConfig } from "../config.ts";
+import { type FunctionConfig, functionEnv, localDevelopmentEnv, type StackConfig } from "../config.ts";
 import { freePort } from "../process.ts";
 import { EDGE_DENO, EDGE_DENO_ENV, edgeRunArgs } from "./edge-runtime.ts";
 
@@ -58,7 +58,13 @@ function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): Run
     args: edgeRunArgs(fn.importMap, RUNNER, fn.entrypoint, String(port)),
     cwd: config.root,
     clearEnv: true,
-    env: { ...baseEnv(), ...EDGE_DENO_ENV, ...userEnv(config), ...functionEnv(config) },
+    env: {
+      ...baseEnv(),
+      ...EDGE_DENO_ENV,
+      ...localDevelopmentEnv(),
+      ...userEnv(config),
+      ...functionEnv(config),
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
