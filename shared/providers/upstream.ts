@@ -1,13 +1,16 @@
 /**
  * Talking to providers for this domain: key validation, the catalogue cache (per provider, base
- * URL and key hash, for `MODEL_CATALOGUE_TTL_SECONDS`), and provider failures as API errors (a
- * destination the guard refused is 422 `url_not_allowed`: the caller's input, never sent).
+ * URL and key hash, for `MODEL_CATALOGUE_TTL_SECONDS`), base URLs checked against the destination
+ * guard before they are stored, and provider failures as API errors (a refused destination is
+ * 422 `url_not_allowed`: the caller's input, never sent).
  * @module
  */
 import { TtlCache } from "../llm/catalogue/cache.ts";
 import { fetchModelCatalogue } from "../llm/catalogue/client.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { ProviderError } from "../llm/errors.ts";
+import { providerUrl } from "../llm/providers.ts";
+import { checkDestination, deadline } from "../llm/transport.ts";
 import { config } from "../config/env.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { DISPLAY_NAMES, type ProviderId } from "./registry.ts";
@@ -86,6 +89,22 @@ export function logProviderFailure(error: ProviderError): void {
     kind: error.kind,
     status: error.status,
   }));
+}
+
+/**
+ * Refuses (422 `url_not_allowed`) a base URL the destination guard would refuse, before it is
+ * stored or called; names are resolved within the provider's timeout. Throws an ApiError.
+ */
+export async function checkBaseUrl(target: Omit<CatalogueTarget, "keyHash">): Promise<void> {
+  const limit = deadline(target.timeoutMs);
+  try {
+    await checkDestination({ provider: target.provider, url: providerUrl(target.baseUrl, "/models") }, limit);
+  } catch (error) {
+    if (error instanceof ProviderError) logProviderFailure(error);
+    throw asApiError(error);
+  } finally {
+    limit.clear();
+  }
 }
 
 /**
