@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import { functionEnv, loadConfig } from "../stack/config.ts";
+import { functionEnv, loadConfig, localDevelopmentEnv } from "../stack/config.ts";
 import { EDGE_DENO, EDGE_DENO_ENV, permissionFlags } from "../stack/functions/edge-runtime.ts";
 import { parseDotenv } from "../stack/functions/manager.ts";
 import { freePort } from "../stack/process.ts";
@@ -55,6 +55,7 @@ function functionSettings(): Record<string, string> {
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? "",
     ...EDGE_DENO_ENV,
+    ...localDevelopmentEnv(),
     ...user,
     ...functionEnv(config),
   };

@@ -1,10 +1,13 @@
 /**
  * The `api` function's application: every domain's routes on the app frame, plus the OpenAPI
- * document and interactive docs generated from the same zod schemas that validate requests.
+ * document and interactive docs generated from the same zod schemas that validate requests; and
+ * the destination guard's policy, from the configuration (`ALLOW_PRIVATE_DESTINATIONS`).
  * @module
  */
 import { swaggerUI } from "@hono/swagger-ui";
+import { config } from "./config/env.ts";
 import { createApp } from "./http/app.ts";
+import { setDestinationPolicy } from "./llm/destinations.ts";
 import { docsPolicy } from "./http/security-headers.ts";
 
 /** Where @hono/swagger-ui loads Swagger UI's script and styles from. */
@@ -19,6 +22,7 @@ import { jobRoutes } from "./images/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 
 export function createApi() {
+  setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
   const app = createApp("/api");
   // The rate limits' settings are validated at boot, as the rest of the configuration is.
   limitsConfig();

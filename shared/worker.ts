@@ -2,7 +2,8 @@
  * The `worker` function's application, where the job types meet the queue engine. Only callers holding the service credential get in (pg_net
  * wake-ups from the insert trigger and pg_cron send it). `POST /worker` drains the queue within the
  * configured budget and answers the summary; a `{"reason": "storage_sweep"}` call (hourly, from
- * pg_cron) first deletes the images of jobs that no longer exist.
+ * pg_cron) first deletes the images of jobs that no longer exist. The destination guard's policy
+ * comes from the configuration (`ALLOW_PRIVATE_DESTINATIONS`).
  * @module
  */
 import { Hono } from "hono";
@@ -11,6 +12,7 @@ import { config } from "./config/env.ts";
 import { runImageJob } from "./images/job.ts";
 import { removeImages } from "./images/store.ts";
 import { sweepOrphanedImages } from "./images/sweep.ts";
+import { setDestinationPolicy } from "./llm/destinations.ts";
 import { workerConfig } from "./queue/config.ts";
 import { type DrainOptions, drainQueue, type DrainSummary } from "./queue/drain.ts";
 import type { JobHandler } from "./queue/handler.ts";
@@ -47,7 +49,7 @@ const workerError = (code: string, sentence: string) => ({ detail: sentence, mes
 
 export function createWorkerApp(): Hono {
   // Read the configuration now: a missing variable fails the boot with its name.
-  config();
+  setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
   workerConfig();
   const app = new Hono().basePath("/worker");
   app.use("*", async (c, next) => {

@@ -182,6 +182,15 @@ export const LOCAL_FUNCTION_SETTINGS: Record<string, string> = {
   RATE_LIMIT_IMAGE_JOBS: "100000/1m",
 };
 
+ * Settings the local stack gives its functions for local development, under the project's own
+ * supabase/functions/.env (which may change them): `ALLOW_PRIVATE_DESTINATIONS=true`, since the
+ * providers a developer or a test runs locally (the tests' fakes, Ollama, LM Studio) listen on
+ * loopback or private addresses. Never set on a hosted project, where the default refuses them.
+ */
+export function localDevelopmentEnv(): Record<string, string> {
+  return { ALLOW_PRIVATE_DESTINATIONS: "true" };
+}
+
 /** The environment Supabase's edge runtime injects into every function (PLATFORM.md §8). */
 export function functionEnv(config: StackConfig): Record<string, string> {
   return {

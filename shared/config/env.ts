@@ -7,6 +7,10 @@
  * sent nothing for 150 s, so a streamed reply's heartbeat comes well before that; and the links
  * handed to clients are built on `PUBLIC_API_URL`, since `SUPABASE_URL` is the functions' own way
  * in (under `supabase start` the internal `http://kong:8000`, which a phone cannot open).
+ *
+ * `ALLOW_PRIVATE_DESTINATIONS=true` lets provider calls reach loopback, private and reserved
+ * addresses (shared/llm/destinations.ts): for local development only (the local stack sets it, its
+ * fake providers listen on 127.0.0.1); unset, as on a hosted project, they are refused.
  * @module
  */
 import { z } from "zod";
@@ -25,6 +29,11 @@ const optionalText = z.string().trim().min(1).optional().catch(undefined);
 const PostgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL");
 /** Unset or empty: absent; anything else must be a postgres:// URL. */
 const optionalPostgresUrl = z.preprocess((raw) => raw === "" ? undefined : raw, PostgresUrl.optional());
+/** "true" or "false"; unset or empty is false. */
+const Flag = z.preprocess(
+  (value) => value === "" ? undefined : value,
+  z.enum(["true", "false"], { error: 'must be "true" or "false"' }).optional(),
+);
 const KeyDictionary = jsonOf(z.record(z.string(), z.string()));
 
 /** The edge gateway's request idle timeout (PLATFORM.md §8): silence longer than this ends a request. */
@@ -59,6 +68,7 @@ const Env = z.object({
     MAX_HEARTBEAT_SECONDS,
     `must be at most ${MAX_HEARTBEAT_SECONDS} (the gateway ends a request silent for ${REQUEST_IDLE_TIMEOUT_SECONDS} s)`,
   ).default(15),
+  ALLOW_PRIVATE_DESTINATIONS: Flag,
 }).refine((env) => env.SUPABASE_PUBLISHABLE_KEYS?.default ?? env.SUPABASE_ANON_KEY, {
   message: "Required: SUPABASE_PUBLISHABLE_KEYS (with a default key) or SUPABASE_ANON_KEY",
   path: ["SUPABASE_PUBLISHABLE_KEYS"],
@@ -86,6 +96,8 @@ export interface Config {
   catalogueTtlSeconds: number;
   /** Silence after which a streamed reply gets a keep-alive comment line. */
   streamHeartbeatMs: number;
+  /** Provider calls may reach loopback, private and reserved addresses (local development only). */
+  allowPrivateDestinations: boolean;
 }
 
 /** Why the configuration was refused: one line per variable, each naming it. */
@@ -121,6 +133,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dbPoolMax: e.DB_POOL_MAX,
     catalogueTtlSeconds: e.MODEL_CATALOGUE_TTL_SECONDS,
     streamHeartbeatMs: Math.round(e.CHAT_STREAM_HEARTBEAT_SECONDS * 1000),
+    allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS === "true",
   };
 }
 

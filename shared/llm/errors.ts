@@ -19,15 +19,23 @@ export type ProviderErrorKind =
   | "network"
   | "aborted"
   /** A 2xx answer that is not what the endpoint returns (not JSON, not a model list, no image). */
-  | "bad_response";
+  | "bad_response"
+  /** Never sent: the destination guard refused the URL (./destinations.ts). */
+  | "refused";
 
 const MAX_MESSAGE_CHARS = 500;
 /** Kinds whose message is ours (no answer to quote), so no "answered <status>" in front of it. */
-const WITHOUT_ANSWER: readonly ProviderErrorKind[] = ["timeout", "network", "aborted", "bad_response"];
+const WITHOUT_ANSWER: readonly ProviderErrorKind[] = [
+  "timeout",
+  "network",
+  "aborted",
+  "bad_response",
+  "refused",
+];
 /** 4xx statuses that can pass: request timeout, conflict, too early, too many requests. */
 const TRANSIENT_4XX: readonly number[] = [408, 409, 425, 429];
 /** Kinds that never pass by themselves when there is no status to judge by (a missing base URL). */
-const PERMANENT_KINDS: readonly ProviderErrorKind[] = ["auth", "payment", "bad_request"];
+const PERMANENT_KINDS: readonly ProviderErrorKind[] = ["auth", "payment", "bad_request", "refused"];
 /**
  * The longest wait a provider's Retry-After is taken at, in seconds; a longer one is read as this
  * (the job queue's own backoff caps at an hour too, and a client is better told to come back then).
@@ -122,6 +130,14 @@ export function timeoutError(provider: ProviderId, timeoutMs: number): ProviderE
 /** The provider could not be reached (DNS, refused, reset); `detail` must not hold the key. */
 export function networkError(provider: ProviderId, detail = "could not be reached"): ProviderError {
   return new ProviderError({ provider, status: null, kind: "network", providerMessage: detail });
+}
+
+/**
+ * The destination guard refused the call's URL: nothing was sent, and the same URL never passes.
+ * `message` reads after the provider's name and must not quote anything a resolver or provider said.
+ */
+export function refusedError(provider: ProviderId, message: string): ProviderError {
+  return new ProviderError({ provider, status: null, kind: "refused", providerMessage: message });
 }
 
 /** A 2xx answer that is not what the endpoint returns; `status` is the answer's when it matters. */

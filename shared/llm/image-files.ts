@@ -3,6 +3,7 @@
  * result URLs are often on another host, such as a CDN).
  * @module
  */
+import { PUBLIC_ONLY } from "./destinations.ts";
 import { badResponse } from "./errors.ts";
 import type { ProviderId } from "./providers.ts";
 import { type Deadline, readBytes, send } from "./transport.ts";
@@ -24,9 +25,13 @@ export function extensionOf(contentType: string): string {
   return { "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp" }[contentType] ?? "png";
 }
 
+/** A result URL the destination guard refused, as the job's error reads it (never the URL itself). */
+const refusedImageUrl = (why: string) =>
+  `sent an image URL whose destination was refused (${why}; ${PUBLIC_ONLY})`;
+
 /**
  * Downloads one `url` result under the call's deadline; refuses what is too large or is not an
- * image. The key is only scrubbed from errors, never sent.
+ * image, and any URL the destination guard refuses. The key is only scrubbed from errors, never sent.
  * @throws {ProviderError}
  */
 export async function downloadImage(
@@ -35,7 +40,8 @@ export async function downloadImage(
   limit: Deadline,
   maxBytes: number,
 ): Promise<{ bytes: Uint8Array; contentType: string }> {
-  const response = await send({ provider: target.provider, apiKey: target.apiKey, url }, limit);
+  const call = { provider: target.provider, apiKey: target.apiKey, url, refusal: refusedImageUrl };
+  const response = await send(call, limit);
   const bytes = await readBytes(response, limit, target.provider, maxBytes);
   if (!bytes) throw badResponse(target.provider, "sent an image that is too large", { permanent: true });
   const contentType = sniffImageType(bytes);

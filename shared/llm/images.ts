@@ -95,7 +95,8 @@ async function imageOf(
     const bytes = new Uint8Array(Buffer.from(datum.b64_json, "base64"));
     return { bytes, contentType: sniffImageType(bytes) ?? "image/png", revisedPrompt };
   }
-  if (typeof datum.url === "string" && /^https?:\/\//.test(datum.url)) {
+  // Any URL goes to the download, whose destination guard refuses what is not public http(s).
+  if (typeof datum.url === "string" && datum.url.length > 0) {
     const downloaded = await downloadImage(target, datum.url, limit, maxBytes);
     return { ...downloaded, revisedPrompt };
   }

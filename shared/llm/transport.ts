@@ -4,6 +4,11 @@
  * (the caller's abort signal plus a time limit of its own: runtime/deadline.ts, the job runner's
  * too), non-2xx answers and every way the call can fail turned into `ProviderError`s, and bodies
  * read in chunks that each count as a sign of life.
+ *
+ * Before any connection the destination guard (./destinations.ts) checks the URL: a refused one
+ * is a permanent `refused` error and nothing is sent. Redirects are never followed (`redirect:
+ * "manual"`): a 3xx answer is a permanent failure that names only its status, so a public URL
+ * cannot hand the call on to a private one and the guard's one check covers the whole call.
  * @module
  */
 import {
@@ -12,11 +17,13 @@ import {
   networkError,
   parseJson,
   type ProviderError,
+  refusedError,
   scrubKey,
   stoppedError,
   timeoutError,
 } from "./errors.ts";
 import type { ProviderId } from "./providers.ts";
+import { destinationRefusal, PUBLIC_ONLY } from "./destinations.ts";
 import { Deadline, deadline } from "../runtime/deadline.ts";
 
 export { Deadline, deadline };
@@ -39,6 +46,41 @@ export interface ProviderCall {
   headers?: Record<string, string>;
   /** Sent as JSON in a POST; without it the call is a GET. */
   body?: unknown;
+  /**
+   * How a refused destination reads after the provider's name, given why it was refused (default:
+   * "was not called: the destination was refused (<why>; only public internet addresses are called)").
+   */
+  refusal?: (why: string) => string;
+}
+
+const notCalled = (why: string) => `was not called: the destination was refused (${why}; ${PUBLIC_ONLY})`;
+
+/**
+ * Throws unless the destination guard lets `call.url` be called (see ./destinations.ts): a
+ * `refused` ProviderError, or a network one when its name could not be looked up.
+ */
+export async function checkDestination(
+  call: Pick<ProviderCall, "provider" | "url" | "refusal">,
+  limit: Deadline,
+): Promise<void> {
+  let why: string | null;
+  try {
+    why = await destinationRefusal(call.url, limit.signal);
+  } catch {
+    throw stoppedBy(limit, call.provider) ??
+      networkError(call.provider, "could not be reached: its name could not be looked up");
+  }
+  if (why) throw refusedError(call.provider, (call.refusal ?? notCalled)(why));
+}
+
+/** A 3xx answer: not followed (see the module doc); its body and `Location` are not read. */
+async function redirectError(response: Response, provider: ProviderId): Promise<ProviderError> {
+  await response.body?.cancel().catch(() => {});
+  return badResponse(
+    provider,
+    `answered with a redirect (${response.status}), which is not followed: use the URL it redirects to`,
+    { status: response.status, permanent: true },
+  );
 }
 
 /** Why fetch failed, without the key or the URL (which may carry credentials of its own). */
@@ -49,6 +91,7 @@ function cause(error: unknown, call: ProviderCall): string {
 
 /** Sends the call; resolves with a 2xx response, else throws a `ProviderError`. */
 export async function send(call: ProviderCall, limit: Deadline): Promise<Response> {
+  await checkDestination(call, limit);
   const json = call.body !== undefined;
   let response: Response;
   try {
@@ -56,6 +99,7 @@ export async function send(call: ProviderCall, limit: Deadline): Promise<Respons
       method: json ? "POST" : "GET",
       headers: json ? { "content-type": "application/json", ...call.headers } : call.headers,
       body: json ? JSON.stringify(call.body) : undefined,
+      redirect: "manual",
       signal: limit.signal,
     });
   } catch (error) {
@@ -63,6 +107,7 @@ export async function send(call: ProviderCall, limit: Deadline): Promise<Respons
       networkError(call.provider, `could not be reached: ${cause(error, call)}`);
   }
   limit.touch();
+  if (response.status >= 300 && response.status < 400) throw await redirectError(response, call.provider);
   if (!response.ok) throw await errorFromResponse(response, call.provider, call.apiKey);
   return response;
 }

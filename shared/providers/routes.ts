@@ -32,8 +32,10 @@ import * as providers from "./service.ts";
 
 const route = routeBuilder("providers");
 
+/** Listed after `authErrors`, whose 422 this one extends. */
 const upstreamErrors = {
   400: json(ErrorEnvelope, "Unsupported provider, or the provider rejected the key"),
+  422: json(ErrorEnvelope, "Invalid input, or a base URL on a non-public address (`url_not_allowed`)"),
   424: errors[424],
 } as const;
 
@@ -70,7 +72,7 @@ const activate = route({
       },
     },
   },
-  responses: { 200: json(ActivateProviderResponse, "The active provider"), ...upstreamErrors, ...authErrors },
+  responses: { 200: json(ActivateProviderResponse, "The active provider"), ...authErrors, ...upstreamErrors },
 });
 
 const update = route({
@@ -80,8 +82,8 @@ const update = route({
   request: { params: ProviderParams, ...body(UpdateProviderRequest) },
   responses: {
     200: json(ProviderConfiguration, "The updated configuration"),
-    ...upstreamErrors,
     ...authErrors,
+    ...upstreamErrors,
   },
 });
 
@@ -98,7 +100,7 @@ const providerModels = route({
   path: "/v1/providers/{provider}/models",
   summary: "One provider's model catalogue, fetched with the caller's key (cached)",
   request: { params: ProviderParams, query: CatalogueQuery },
-  responses: { 200: json(ProviderModelsResponse, "The provider's models"), ...upstreamErrors, ...authErrors },
+  responses: { 200: json(ProviderModelsResponse, "The provider's models"), ...authErrors, ...upstreamErrors },
 });
 
 /** The activation body in any accepted form, validated; a 422 otherwise. */

@@ -16,7 +16,7 @@ import type {
   ProviderStatus,
   UpdateProviderRequest,
 } from "./schemas.ts";
-import { validateKey } from "./upstream.ts";
+import { checkBaseUrl, validateKey } from "./upstream.ts";
 
 export { readProviderKey };
 export { notConfigured, supportedProvider } from "./refusals.ts";
@@ -96,9 +96,10 @@ async function reload(tx: Tx, userId: string, provider: ProviderId): Promise<Pro
 }
 
 /**
- * Validates the key against the provider, then upserts the (user, provider) row as active and
- * stores the key in Vault, in one transaction. Activation is a full (re)configuration: base URL
- * and metadata not sent go back to their defaults.
+ * Checks the base URL's destination (422 `url_not_allowed`) and validates the key against the
+ * provider, then upserts the (user, provider) row as active and stores the key in Vault, in one
+ * transaction. Activation is a full (re)configuration: base URL and metadata not sent go back to
+ * their defaults.
  */
 export async function activateProvider(
   withUser: WithUser,
@@ -107,8 +108,13 @@ export async function activateProvider(
 ): Promise<ProviderConfiguration> {
   const provider = supportedProvider(request.provider);
   const metadata = request.metadata ?? {};
-  const baseUrl = resolveBaseUrl(provider, request.base_url)!;
-  await validateKey({ provider, baseUrl, timeoutMs: timeoutMs(metadata) }, request.api_key);
+  const target = {
+    provider,
+    baseUrl: resolveBaseUrl(provider, request.base_url)!,
+    timeoutMs: timeoutMs(metadata),
+  };
+  await checkBaseUrl(target);
+  await validateKey(target, request.api_key);
   return await withUser(async (tx) => {
     const fields = {
       display_name: request.display_name ?? null,
@@ -136,7 +142,8 @@ async function keyToValidate(
 
 /**
  * Changes what was sent. A new key is validated, then replaces the old one in Vault; `null`
- * removes it. A new base URL is validated with the key the row will have.
+ * removes it. A new base URL is checked against the destination guard (422 `url_not_allowed`),
+ * then validated with the key the row will have.
  */
 export async function updateProvider(
   withUser: WithUser,
@@ -149,10 +156,10 @@ export async function updateProvider(
   if (!row) throw notConfigured(provider);
   const baseUrl = resolveBaseUrl(provider, update.base_url === undefined ? row.base_url : update.base_url);
   if (!baseUrl) throw unprocessable("base_url_required", `base_url is required for ${provider}.`);
+  const target = { provider, baseUrl, timeoutMs: timeoutMs(update.metadata ?? row.metadata) };
+  if (update.base_url !== undefined) await checkBaseUrl(target);
   const key = await keyToValidate(withUser, userId, row, update);
-  if (key) {
-    await validateKey({ provider, baseUrl, timeoutMs: timeoutMs(update.metadata ?? row.metadata) }, key);
-  }
+  if (key) await validateKey(target, key);
   return await withUser(async (tx) => {
     const { api_key, ...fields } = update;
     if (!await updateRow(tx, userId, provider, { ...fields, ...(key ? { validated: true } : {}) })) {

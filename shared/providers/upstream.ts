@@ -1,12 +1,16 @@
 /**
  * Talking to providers for this domain: key validation, the catalogue cache (per provider, base
- * URL and key hash, for `MODEL_CATALOGUE_TTL_SECONDS`), and provider failures as API errors.
+ * URL and key hash, for `MODEL_CATALOGUE_TTL_SECONDS`), base URLs checked against the destination
+ * guard before they are stored, and provider failures as API errors (a refused destination is
+ * 422 `url_not_allowed`: the caller's input, never sent).
  * @module
  */
 import { TtlCache } from "../llm/catalogue/cache.ts";
 import { fetchModelCatalogue } from "../llm/catalogue/client.ts";
 import type { CatalogueModel } from "../llm/catalogue/types.ts";
 import { ProviderError } from "../llm/errors.ts";
+import { providerUrl } from "../llm/providers.ts";
+import { checkDestination, deadline } from "../llm/transport.ts";
 import { config } from "../config/env.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { DISPLAY_NAMES, type ProviderId } from "./registry.ts";
@@ -42,6 +46,7 @@ const CODES: Record<ProviderError["kind"], string> = {
   network: "provider_unreachable",
   aborted: "provider_error",
   bad_response: "provider_bad_response",
+  refused: "url_not_allowed",
 };
 
 /** The machine code of a provider failure in API errors (`provider_timeout`, ...). */
@@ -60,10 +65,10 @@ function providerDetail(error: ProviderError): string {
  * A provider failure as the API error a client sees: 424 Failed Dependency with the provider's
  * reason and `Retry-After` when it gave one — never a 5xx, which the app re-sends (with the user's
  * message and token) to another host. A key being checked (`validatingKey`) that the provider
- * rejects is the caller's input: 400.
+ * rejects is the caller's input: 400. A destination the guard refused was never called: 422.
  */
 export function providerApiError(error: ProviderError, { validatingKey = false } = {}): ApiError {
-  const status = validatingKey && error.kind === "auth" ? 400 : 424;
+  const status = error.kind === "refused" ? 422 : validatingKey && error.kind === "auth" ? 400 : 424;
   const headers: Record<string, string> = error.retryAfter === null
     ? {}
     : { "Retry-After": String(error.retryAfter) };
@@ -84,6 +89,22 @@ export function logProviderFailure(error: ProviderError): void {
     kind: error.kind,
     status: error.status,
   }));
+}
+
+/**
+ * Refuses (422 `url_not_allowed`) a base URL the destination guard would refuse, before it is
+ * stored or called; names are resolved within the provider's timeout. Throws an ApiError.
+ */
+export async function checkBaseUrl(target: Omit<CatalogueTarget, "keyHash">): Promise<void> {
+  const limit = deadline(target.timeoutMs);
+  try {
+    await checkDestination({ provider: target.provider, url: providerUrl(target.baseUrl, "/models") }, limit);
+  } catch (error) {
+    if (error instanceof ProviderError) logProviderFailure(error);
+    throw asApiError(error);
+  } finally {
+    limit.clear();
+  }
 }
 
 /**

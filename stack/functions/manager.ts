@@ -1,16 +1,23 @@
 /**
  * Runs every edge function of the project as a child process — on the hosted runtime's Deno, with
  * its permissions and memory limit (./edge-runtime.ts) — with the environment Supabase injects plus
- * supabase/functions/.env (over the stack's own settings, LOCAL_FUNCTION_SETTINGS), and restarts them
- * when their code changes (as `supabase functions serve` does). The stack adds two settings of its own:
- * DB_POOLER_URL, its pooler's URL (over any in .env, which would name another project's), and PGAPPNAME,
- * the function's name, which its database connections report (pg_stat_activity, the pooler's SHOW
- * CLIENTS) unless .env names them otherwise.
+ * supabase/functions/.env (over the stack's own settings: LOCAL_FUNCTION_SETTINGS and
+ * `localDevelopmentEnv`, which that file may change), and restarts them when their code changes (as
+ * `supabase functions serve` does). The stack adds two settings of its own: DB_POOLER_URL, its pooler's
+ * URL (over any in .env, which would name another project's), and PGAPPNAME, the function's name, which
+ * its database connections report (pg_stat_activity, the pooler's SHOW CLIENTS) unless .env names them
+ * otherwise.
  * @module
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type FunctionConfig, functionEnv, LOCAL_FUNCTION_SETTINGS, type StackConfig } from "../config.ts";
+import {
+  type FunctionConfig,
+  functionEnv,
+  LOCAL_FUNCTION_SETTINGS,
+  localDevelopmentEnv,
+  type StackConfig,
+} from "../config.ts";
 import { freePort } from "../process.ts";
 import { EDGE_DENO, EDGE_DENO_ENV, edgeRunArgs } from "./edge-runtime.ts";
 
@@ -71,6 +78,7 @@ function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): Run
       ...EDGE_DENO_ENV,
       PGAPPNAME: fn.name,
       ...LOCAL_FUNCTION_SETTINGS,
+      ...localDevelopmentEnv(),
       ...userEnv(config),
       ...poolerSetting(config),
       ...functionEnv(config),

@@ -5,7 +5,11 @@
  */
 import assert from "node:assert/strict";
 import type { ChatEvent, ChatRequest, ProviderError } from "../../shared/llm/chat/mod.ts";
+import { setDestinationPolicy } from "../../shared/llm/destinations.ts";
 import { type FakeLlm, startFakeLlm } from "./fake_llm.ts";
+
+// The fake providers listen on 127.0.0.1: allowed here, as the local stack allows them for its functions.
+setDestinationPolicy({ allowPrivate: true });
 
 export const KEY = "sk-test-0123456789abcdef";
 

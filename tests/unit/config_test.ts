@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../shared/config/env.ts";
 import { clientUrl } from "../../shared/storage/service-storage.ts";
+import { localDevelopmentEnv } from "../../stack/config.ts";
 
 const base = {
   SUPABASE_URL: "http://127.0.0.1:54321/",
@@ -67,6 +68,21 @@ Deno.test("the public API URL defaults to SUPABASE_URL, and a set one is validat
   for (const bad of ["api.example.com", "ftp://api.example.com", "https://api.example.com/?x=1"]) {
     assert.throws(() => parseConfig({ ...base, PUBLIC_API_URL: bad }), /PUBLIC_API_URL must/, bad);
   }
+});
+
+Deno.test("private destinations are refused unless ALLOW_PRIVATE_DESTINATIONS is true; the local stack sets it", () => {
+  assert.equal(parseConfig(base).allowPrivateDestinations, false);
+  assert.equal(parseConfig({ ...base, ALLOW_PRIVATE_DESTINATIONS: "" }).allowPrivateDestinations, false);
+  assert.equal(parseConfig({ ...base, ALLOW_PRIVATE_DESTINATIONS: "false" }).allowPrivateDestinations, false);
+  assert.equal(parseConfig({ ...base, ALLOW_PRIVATE_DESTINATIONS: "true" }).allowPrivateDestinations, true);
+  for (const bad of ["yes", "1", "TRUE"]) {
+    assert.throws(
+      () => parseConfig({ ...base, ALLOW_PRIVATE_DESTINATIONS: bad }),
+      /ALLOW_PRIVATE_DESTINATIONS must be "true" or "false"/,
+      bad,
+    );
+  }
+  assert.equal(localDevelopmentEnv().ALLOW_PRIVATE_DESTINATIONS, "true");
 });
 
 Deno.test("a URL Storage returns is handed out on the public API URL, path and query kept", () => {

@@ -9,7 +9,11 @@ import { parseWorkerConfig } from "../../shared/queue/config.ts";
 import { imageRequestProblems } from "../../shared/llm/image-limits.ts";
 import { ProviderError } from "../../shared/llm/errors.ts";
 import { generateImages, imagesEndpoint, type ImageTarget } from "../../shared/llm/images.ts";
+import { setDestinationPolicy } from "../../shared/llm/destinations.ts";
 import { PNG_BYTES, startFakeImages } from "../helpers/fake_images.ts";
+
+// The fake providers listen on 127.0.0.1: allowed here, as the local stack allows them for its functions.
+setDestinationPolicy({ allowPrivate: true });
 
 const KEY = "sk-unit-test-key-0123456789";
 

@@ -6,6 +6,10 @@ import { describeErrorBody, ProviderError, scrubKey } from "../../shared/llm/err
 import { PROVIDER_IDS } from "../../shared/llm/providers.ts";
 import { startFakeProvider } from "../helpers/fake_providers.ts";
 import { badKeyBody, LISTED_IDS, MODEL_LISTS } from "../helpers/provider_fixtures.ts";
+import { setDestinationPolicy } from "../../shared/llm/destinations.ts";
+
+// The fake providers listen on 127.0.0.1: allowed here, as the local stack allows them for its functions.
+setDestinationPolicy({ allowPrivate: true });
 
 const byId = (provider: keyof typeof MODEL_LISTS) =>
   new Map(MODEL_LIST_PARSERS[provider](MODEL_LISTS[provider]).map((model) => [model.id, model]));

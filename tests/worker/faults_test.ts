@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { WorkerConfig } from "../../shared/queue/config.ts";
+import { setDestinationPolicy } from "../../shared/llm/destinations.ts";
 import { drainJobs } from "../../shared/worker.ts";
 import { call, signUpUser, type TestUser } from "../helpers/api.ts";
 import { createDatabase, type Database } from "../../shared/db/client.ts";
@@ -22,6 +23,9 @@ import {
   waitForJob,
   wakeWorker,
 } from "../helpers/jobs.ts";
+
+// The fake providers listen on 127.0.0.1: allowed here, as the local stack allows them for its functions.
+setDestinationPolicy({ allowPrivate: true });
 
 interface Fixture {
   sql: Db;
