@@ -182,6 +182,7 @@ export const LOCAL_FUNCTION_SETTINGS: Record<string, string> = {
   RATE_LIMIT_IMAGE_JOBS: "100000/1m",
 };
 
+/**
  * Settings the local stack gives its functions for local development, under the project's own
  * supabase/functions/.env (which may change them): `ALLOW_PRIVATE_DESTINATIONS=true`, since the
  * providers a developer or a test runs locally (the tests' fakes, Ollama, LM Studio) listen on
