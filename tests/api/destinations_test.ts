@@ -13,19 +13,7 @@ import { db, isLocalStack } from "../helpers/env.ts";
 import { giveImageProvider } from "../helpers/jobs.ts";
 import { type OwnFunctions, startOwnFunctions } from "../helpers/own_functions.ts";
 import { testKey } from "../helpers/providers.ts";
-
-/** A TCP listener on loopback counting every connection made to it. */
-function canary() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const state = { connections: 0, port: listener.addr.port };
-  (async () => {
-    for await (const connection of listener) {
-      state.connections++;
-      connection.close();
-    }
-  })().catch(() => {});
-  return { state, close: () => listener.close() };
-}
+import { canary } from "../helpers/canary.ts";
 
 /** Calls the hosted-like api function directly, as the gateway would. */
 async function hosted(api: OwnFunctions, user: TestUser, method: string, path: string, body?: unknown) {

@@ -11,22 +11,10 @@ import { setDestinationPolicy } from "../../shared/llm/destinations.ts";
 import { ProviderError } from "../../shared/llm/errors.ts";
 import { generateImages } from "../../shared/llm/images.ts";
 import { deadline, send } from "../../shared/llm/transport.ts";
+import { canary } from "../helpers/canary.ts";
 
 const KEY = "sk-test-0123456789abcdef";
 setDestinationPolicy({ allowPrivate: false });
-
-/** A TCP listener on loopback counting every connection made to it. */
-function canary() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const state = { connections: 0, port: listener.addr.port };
-  (async () => {
-    for await (const connection of listener) {
-      state.connections++;
-      connection.close();
-    }
-  })().catch(() => {});
-  return { state, close: () => listener.close() };
-}
 
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
   const error = await promise.then(() => null, (e) => e);

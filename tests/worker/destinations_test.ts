@@ -11,22 +11,10 @@ import assert from "node:assert/strict";
 import { signUpUser } from "../helpers/api.ts";
 import { db } from "../helpers/env.ts";
 import { giveImageProvider, insertParkedJob, jobRow } from "../helpers/jobs.ts";
+import { canary } from "../helpers/canary.ts";
 
 const PROVIDER = "http://93.184.216.34/v1";
 const INPUT = { prompt: "a kite", provider: "openai", model: "dall-e-3" };
-
-/** A TCP listener on loopback counting every connection made to it. */
-function canary() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const state = { connections: 0, port: listener.addr.port };
-  (async () => {
-    for await (const connection of listener) {
-      state.connections++;
-      connection.close();
-    }
-  })().catch(() => {});
-  return { state, close: () => listener.close() };
-}
 
 /** The worker's network: the public provider answers `imageUrl`; anything else is recorded and refused. */
 function network(imageUrl: string) {
