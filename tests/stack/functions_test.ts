@@ -6,8 +6,10 @@ import { waitFor } from "../../stack/process.ts";
 
 /** A throwaway project with one function, `hello`, whose source the test rewrites. */
 async function tempProject(): Promise<{ config: StackConfig; source: string }> {
-  // Inside the repository's ignored state folders, not /tmp: the runtime lets functions write /tmp.
-  const parent = join(loadConfig().root, ".stack-tests");
+  // Outside /tmp, which the runtime lets functions read and write: the repository's ignored state
+  // folder, unless the checkout itself lies under /tmp (then /var/tmp).
+  const repo = loadConfig().root;
+  const parent = repo.startsWith("/tmp/") ? "/var/tmp" : join(repo, ".stack-tests");
   await Deno.mkdir(parent, { recursive: true });
   const root = await Deno.makeTempDir({ dir: parent, prefix: "functions-test-" });
   await Deno.mkdir(join(root, "supabase", "functions", "hello"), { recursive: true });
