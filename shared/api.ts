@@ -20,10 +20,19 @@ import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
+import { referralRoutes } from "./referrals/routes.ts";
+import { notificationRoutes } from "./notifications/routes.ts";
+
+/**
+ * The app's referral and notification screens call `/v1/v1/...` (API-LATER.md §0): served as the
+ * `/v1/...` routes, without a second entry in the OpenAPI document.
+ */
+const DOUBLED_PREFIX = /^\/api\/v1\/v1\/(?=(referral|notifications|notification-preferences)(\/|$))/;
+const undoubled = (path: string) => path.replace(DOUBLED_PREFIX, "/api/v1/");
 
 export function createApi() {
   setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
-  const app = createApp("/api");
+  const app = createApp("/api", undoubled);
   // The rate limits' settings are validated at boot, as the rest of the configuration is.
   limitsConfig();
   app.route("/", healthRoutes());
@@ -33,6 +42,8 @@ export function createApi() {
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
   app.route("/", jobRoutes());
+  app.route("/", referralRoutes());
+  app.route("/", notificationRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -20,15 +20,10 @@ import {
   SignUpRequest,
   SignUpResponse,
 } from "./schemas.ts";
-import { clientAddress } from "../limits/client-address.ts";
-import { limitsConfig } from "../limits/config.ts";
+import { requestAddress } from "../limits/client-address.ts";
 import * as auth from "./service.ts";
 
 const route = routeBuilder("auth", { secured: false });
-
-/** The caller's address as the platform's gateway appended it (README "Client address"). */
-const addressOf = (forwardedFor: string | undefined) =>
-  clientAddress(forwardedFor, limitsConfig().forwardedHops);
 
 const signUp = route({
   method: "post",
@@ -79,13 +74,14 @@ export function accountRoutes() {
   router.use("/v1/auth/signout", requireUser());
 
   router.openapi(signUp, async (c) => {
-    const { email, password, full_name, name } = c.req.valid("json");
-    const address = addressOf(c.req.header("x-forwarded-for"));
-    return c.json(await auth.signUp(email, password, full_name ?? name, address), 200);
+    const { email, password, full_name, name, invite_code, referral_code } = c.req.valid("json");
+    const address = requestAddress(c.req.header("x-forwarded-for"));
+    const signUp = { email, password, fullName: full_name ?? name, inviteCode: invite_code ?? referral_code };
+    return c.json(await auth.signUp(signUp, address), 200);
   });
   router.openapi(signIn, async (c) => {
     const { email, password } = c.req.valid("json");
-    return c.json(await auth.signIn(email, password, addressOf(c.req.header("x-forwarded-for"))), 200);
+    return c.json(await auth.signIn(email, password, requestAddress(c.req.header("x-forwarded-for"))), 200);
   });
   router.openapi(refresh, async (c) => {
     return c.json(await auth.refresh(c.req.valid("json").refresh_token), 200);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-
-const Email = z.string().trim().toLowerCase().pipe(z.email().max(255)).openapi({ format: "email" });
+import { Email } from "../http/fields.ts";
+import { InviteCode } from "../referrals/schemas.ts";
 
 export const SignUpRequest = z.object({
   email: Email,
@@ -8,6 +8,10 @@ export const SignUpRequest = z.object({
   password: z.string().min(8).max(72),
   full_name: z.string().trim().max(120).optional(),
   name: z.string().trim().max(120).optional(),
+  invite_code: InviteCode.optional(),
+  referral_code: InviteCode.optional().openapi({
+    description: "Alias of `invite_code`, which wins when both are sent",
+  }),
 }).openapi("SignUpRequest");
 
 export const SignInRequest = z.object({ email: Email, password: z.string().min(1).max(72) }).openapi(

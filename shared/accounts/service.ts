@@ -11,6 +11,7 @@ import { ApiError } from "../errors/api-error.ts";
 import type { UserClaims } from "../auth/claims.ts";
 import { takeForAddress } from "../limits/service.ts";
 import { cancelPendingDeletion, getProfile } from "../users/service.ts";
+import { recordSignUpCode, releaseCode, takeCodeForSignUp } from "../referrals/service.ts";
 import { checkSignIn, clearFailures, recordFailure } from "./guard.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 
@@ -107,16 +108,32 @@ const NO_DELETION: AccountStatus = {
   previous_deletion_scheduled_for: null,
 };
 
-/** Signs up; `address` (the client's) is held to the sign-up limit first. */
-export async function signUp(email: string, password: string, fullName: string | undefined, address: string) {
+export interface SignUp {
+  email: string;
+  password: string;
+  fullName?: string;
+  inviteCode?: string;
+}
+
+/**
+ * Signs up; `address` (the client's) is held to the sign-up limit first. An invite code's use is taken
+ * before Auth is asked (so parallel sign-ups never pass its `max_uses`) and given back when Auth
+ * makes no new account.
+ */
+export async function signUp({ email, password, fullName, inviteCode }: SignUp, address: string) {
   await takeForAddress("sign_up", address);
+  const code = await takeCodeForSignUp(inviteCode);
   const { data, error } = await auth().signUp({
     email,
     password,
     options: { data: fullName ? { full_name: fullName } : {} },
-  });
+  }).catch((failure) => ({ data: { user: null, session: null }, error: failure as AuthError }));
+  // With email confirmation on, Auth answers an existing address with a user that has no identity.
+  const created = !error && data.user && (data.user.identities?.length ?? 1) > 0;
+  if (code && !created) await releaseCode(code);
   if (error) throw authFailure(error);
   if (!data.user) throw authUnavailable();
+  if (code && created) await recordSignUpCode(data.user.id, code);
   const session = data.session;
   if (session) await asUser(claimsOf(session), (tx) => getProfile(tx, session.user.id));
   return {

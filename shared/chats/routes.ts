@@ -9,7 +9,7 @@ import { createRouter } from "../http/app.ts";
 import { inBackground, keepAlive } from "../runtime/background.ts";
 import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
-import { PageQuery, setNextCursor } from "../http/paging.ts";
+import { PAGE_HEADERS, PageQuery, setNextCursor } from "../http/paging.ts";
 import type { UserClaims } from "../auth/claims.ts";
 import { openTurn, type ReplyPlan } from "./reply-plan.ts";
 import { replyNow, streamReply } from "./replies.ts";
@@ -27,22 +27,13 @@ import * as chats from "./service.ts";
 
 const route = routeBuilder("chats");
 
-const text = { type: "string" as const };
-const pageHeaders = {
-  "X-Next-Cursor": {
-    description: "Cursor of the next page (same parameter), when there is one",
-    schema: text,
-  },
-  Link: { description: '`<?limit=..&before|after=..>; rel="next"`, when there is a next page', schema: text },
-};
-
 const listChats = route({
   method: "get",
   path: "/v1/chats",
   summary: "The caller's chats, most recently updated first",
   description: "Pages walk back in time: pass the next cursor as `before`.",
   request: { query: PageQuery },
-  responses: { 200: { ...json(ChatSummary.array(), "Chats"), headers: pageHeaders }, ...authErrors },
+  responses: { 200: { ...json(ChatSummary.array(), "Chats"), headers: PAGE_HEADERS }, ...authErrors },
 });
 
 const createChat = route({
@@ -123,7 +114,7 @@ const listMessages = route({
   description: "Pages walk forward in time: pass the next cursor as `after` (or page back with `before`).",
   request: { params: ChatIdParams, query: PageQuery },
   responses: {
-    200: { ...json(Message.array(), "Messages"), headers: pageHeaders },
+    200: { ...json(Message.array(), "Messages"), headers: PAGE_HEADERS },
     404: errors[404],
     ...authErrors,
   },

@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { getPath } from "hono/utils/url";
 import { config } from "../config/env.ts";
 import { isConnectionError } from "../db/connection-errors.ts";
 import { isUnstorableText } from "../db/unstorable-text.ts";
@@ -41,8 +42,9 @@ function jsonBodyMissing(target: string, contentType = ""): boolean {
 }
 
 /** A router for one domain: same validation hook as the app, so every 422 looks the same. */
-export function createRouter(): App {
+export function createRouter(rewritePath?: (path: string) => string): App {
   return new OpenAPIHono<AppEnv>({
+    ...(rewritePath ? { getPath: (request: Request) => rewritePath(getPath(request)) } : {}),
     defaultHook: (result, c) => {
       if (jsonBodyMissing(result.target, c.req.header("content-type"))) {
         return errorResponse(c, 422, "validation_error", [{
@@ -141,10 +143,13 @@ function handleError(raised: Error, c: Context<AppEnv>) {
   return errorResponse(c, 500, "internal_error", "Something went wrong on our side. Try again later.");
 }
 
-/** The app under `basePath` (Supabase hands a function paths that start with its name). */
-export function createApp(basePath = "/api"): App {
+/**
+ * The app under `basePath` (Supabase hands a function paths that start with its name). `rewritePath`
+ * maps a request's path before routing (aliases that stay out of the OpenAPI document).
+ */
+export function createApp(basePath = "/api", rewritePath?: (path: string) => string): App {
   // basePath() first: OpenAPIHono's copy does not carry a notFound handler over.
-  const app = createRouter().basePath(basePath) as App;
+  const app = createRouter(rewritePath).basePath(basePath) as App;
   const { corsOrigins, maxBodyBytes } = config();
   app.use("*", requestContext);
   app.use("*", securityHeaders);

@@ -28,6 +28,17 @@ export const PageQuery = z.object({
 
 export type PageQuery = z.infer<typeof PageQuery>;
 
+const text = { type: "string" as const };
+
+/** The response headers of a paged list, for its OpenAPI document. */
+export const PAGE_HEADERS = {
+  "X-Next-Cursor": {
+    description: "Cursor of the next page (same parameter), when there is one",
+    schema: text,
+  },
+  Link: { description: '`<?limit=..&before|after=..>; rel="next"`, when there is a next page', schema: text },
+};
+
 /** Where the next page starts: the cursor and the query parameter it goes in. */
 export interface NextCursor {
   param: "before" | "after";

@@ -7,6 +7,7 @@
  * many addresses of its /64, but rarely more than one prefix).
  * @module
  */
+import { limitsConfig } from "./config.ts";
 
 /** The subject of per-address limits when no address came (a request that bypassed the gateway). */
 export const UNKNOWN_ADDRESS = "unknown";
@@ -17,6 +18,10 @@ export function clientAddress(forwardedFor: string | null | undefined, hops = 1)
   const entry = entries[entries.length - hops];
   return entry ? normaliseAddress(entry) : UNKNOWN_ADDRESS;
 }
+
+/** The caller's address from a request's `x-forwarded-for`, with the configured `FORWARDED_FOR_HOPS`. */
+export const requestAddress = (forwardedFor: string | null | undefined): string =>
+  clientAddress(forwardedFor, limitsConfig().forwardedHops);
 
 /** An IPv4 address as it is, an IPv6 address as its /64 prefix; anything else trimmed to 64 characters. */
 export function normaliseAddress(entry: string): string {

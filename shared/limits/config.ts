@@ -29,6 +29,8 @@ export const LIMITS = {
   image_jobs: { per: "user", default: "30/1h", label: "image jobs" },
   sign_in: { per: "address", default: "60/5m", label: "sign-in attempts from your network" },
   sign_up: { per: "address", default: "20/1h", label: "sign-ups from your network" },
+  referral_sends: { per: "user", default: "50/1d", label: "invitations" },
+  invite_validation: { per: "address", default: "30/10m", label: "invite code checks from your network" },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -7,7 +7,7 @@ import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader, withUser } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
-import { PageQuery, setNextCursor } from "../http/paging.ts";
+import { PAGE_HEADERS, PageQuery, setNextCursor } from "../http/paging.ts";
 import {
   CatalogueQuery,
   ImportModelsRequest,
@@ -20,15 +20,6 @@ import {
 import * as models from "./service.ts";
 
 const route = routeBuilder("models");
-
-const text = { type: "string" as const };
-const pageHeaders = {
-  "X-Next-Cursor": {
-    description: "Cursor of the next page (pass it as `after`), when there is one",
-    schema: text,
-  },
-  Link: { description: '`<?limit=..&after=..>; rel="next"`, when there is a next page', schema: text },
-};
 
 const catalogue = route({
   method: "get",
@@ -46,7 +37,7 @@ const listSaved = route({
   summary: "The caller's saved model configurations, oldest first",
   request: { query: PageQuery },
   responses: {
-    200: { ...json(ModelConfiguration.array(), "Saved models"), headers: pageHeaders },
+    200: { ...json(ModelConfiguration.array(), "Saved models"), headers: PAGE_HEADERS },
     ...authErrors,
   },
 });

@@ -26,6 +26,9 @@ export const UserProfile = z.object({
   preferences: z.record(z.string(), z.unknown()).openapi({
     description: "The app's settings; `{}` by default",
   }),
+  invite_code: z.string().nullable().openapi({ description: "The user's own invite code, once created" }),
+  referral_code: z.string().nullable().openapi({ description: "The code the user signed up with" }),
+  referred_by: z.uuid().nullable().openapi({ description: "The owner of that code" }),
   deletion_status: z.enum(["active", "pending"]),
   deletion_requested_at: NullableTimestamp,
   deletion_scheduled_for: NullableTimestamp,
@@ -125,6 +128,9 @@ export const UserExport = z.object({
   model_configs: z.array(z.record(z.string(), z.unknown())),
   chats: z.array(z.record(z.string(), z.unknown())),
   jobs: z.array(z.record(z.string(), z.unknown())),
+  referrals: z.array(z.record(z.string(), z.unknown())),
+  notifications: z.array(z.record(z.string(), z.unknown())),
+  notification_preferences: z.record(z.string(), z.unknown()).nullable(),
 }).openapi("UserExport");
 
 export type UserProfile = z.infer<typeof UserProfile>;

@@ -31,6 +31,9 @@ const PROFILE_COLUMNS = [
   "onboarding_responses",
   "onboarding_responses as onboarding",
   "preferences",
+  "invite_code",
+  "referral_code",
+  "referred_by",
   "deletion_status",
   "deletion_requested_at",
   "deletion_scheduled_for",
@@ -174,6 +177,9 @@ interface ExportedRows {
   model_configs: Rows;
   chats: Rows;
   jobs: Rows;
+  referrals: Rows;
+  notifications: Rows;
+  notification_preferences: Record<string, unknown> | null;
 }
 
 /** Everything the caller owns, as one JSON document (provider keys never included: they live in Vault). */
@@ -190,6 +196,12 @@ export async function exportData(tx: Tx, userId: string) {
           from public.messages msg where msg.chat_id = c.id)) order by c.created_at), '[]')
          from public.chats c where c.user_id = ${userId}) as chats,
       (select coalesce(jsonb_agg(to_jsonb(j) - 'lease_token' order by j.created_at), '[]')
-         from public.jobs j where j.user_id = ${userId}) as jobs`;
+         from public.jobs j where j.user_id = ${userId}) as jobs,
+      (select coalesce(jsonb_agg(to_jsonb(r) order by r.created_at), '[]')
+         from public.referrals r where r.inviter_id = ${userId}) as referrals,
+      (select coalesce(jsonb_agg(to_jsonb(n) order by n.created_at), '[]')
+         from public.notifications n where n.user_id = ${userId}) as notifications,
+      (select to_jsonb(np) from public.notification_preferences np where np.user_id = ${userId})
+        as notification_preferences`;
   return { exported_at: new Date(), profile, ...data };
 }

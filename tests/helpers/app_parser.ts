@@ -145,3 +145,46 @@ export const MESSAGE: Shape = {
 };
 /** The app shows the first string under error, message, detail, description. */
 export const ERROR: Shape = { message: "string", code: "string" };
+export const INVITE_VALIDITY: Shape = { valid: "boolean", status: "string", remaining_uses: "number" };
+export const REFERRAL: Shape = {
+  referral_id: "string",
+  email: "string",
+  full_name: "string?",
+  status: "string",
+  reward_status: "string",
+  created_at: "string",
+  accepted_at: "string?",
+};
+export const REFERRAL_STATS: Shape = {
+  total_sent: "number",
+  total_joined: "number",
+  pending: "number",
+  rewards_issued: "number",
+};
+export const REFERRAL_CENTRE: Shape = {
+  invite_code: "string",
+  max_uses: "number",
+  uses_count: "number",
+  remaining_uses: "number",
+  invite_link: "string",
+  share_message: "string",
+  referrals: "array",
+  stats: "object",
+};
+export const REFERRAL_SENT: Shape = { referral_id: "string", invite_code: "string", status: "string" };
+export const NOTIFICATION: Shape = {
+  id: "string",
+  user_id: "string",
+  type: "string",
+  entity_id: "string?",
+  content_summary: "string",
+  data: "object?",
+  is_read: "boolean",
+  created_at: "string",
+};
+export const NOTIFICATION_PREFERENCES: Shape = {
+  notify_job_status: "boolean",
+  notify_account_alerts: "boolean",
+  notify_referral_rewards: "boolean",
+  notify_product_updates: "boolean",
+};
