@@ -29,6 +29,10 @@ async function newUser(): Promise<Fixture> {
   await sql`insert into public.providers (user_id, provider) values (${id}, 'groq')`;
   await sql`insert into public.model_configs (user_id, provider, name, model) values (${id}, 'openai', 'm', 'm')`;
   await sql`insert into public.jobs (user_id, job_type, input_data) values (${id}, 'image_generation', '{}')`;
+  await sql`select private.ensure_invite_code(${id})`;
+  await sql`insert into public.referrals (inviter_id, email) values (${id}, ${`friend-${id}@example.test`})`;
+  await sql`select private.notify(${id}, 'job_completed', null, 'fixture')`;
+  await sql`insert into public.notification_preferences (user_id) values (${id})`;
   return { uid: id, chat: chat.id };
 }
 

@@ -19,7 +19,17 @@ const ID = "gen_random_uuid()";
 const EARLIER = "created_at - interval '1 day'";
 
 export const SERVER_OWNED: Record<string, Guards> = {
-  profiles: { update: { id: ID, email: "'someone@else.test'", created_at: EARLIER } },
+  profiles: {
+    update: {
+      id: ID,
+      email: "'someone@else.test'",
+      created_at: EARLIER,
+      invite_code: "'POCKET-MINE00'",
+      referral_code: "'POCKET-MINE00'",
+      referred_by: ID,
+    },
+    insert: { invite_code: "'POCKET-MINE00'", referral_code: "'POCKET-MINE00'", referred_by: ID },
+  },
   providers: {
     update: {
       id: ID,
@@ -56,6 +66,25 @@ export const SERVER_OWNED: Record<string, Guards> = {
       finished_at: "now()",
     },
   },
+  invite_codes: {
+    update: { uses_count: "0", max_uses: "1000", owner_id: ID, code: "'MINE'", is_active: "true" },
+    insert: { uses_count: "0" },
+  },
+  referrals: {
+    update: {
+      status: "'joined'",
+      reward_status: "'issued'",
+      inviter_id: ID,
+      invitee_id: ID,
+      created_at: EARLIER,
+    },
+    insert: { status: "'joined'", reward_status: "'issued'", invitee_id: ID, accepted_at: "now()" },
+  },
+  notifications: {
+    update: { user_id: ID, type: "'referral_bonus'", content_summary: "'forged'", created_at: EARLIER },
+    insert: { is_read: "true" },
+  },
+  notification_preferences: { update: { user_id: ID, created_at: EARLIER } },
 };
 
 /** The minimal row a user may insert into each table (with `$uid` and `$chat` filled in). */
@@ -66,6 +95,10 @@ export const OWN_ROW: Record<string, [columns: string, values: string]> = {
   chats: ["user_id, title", "$uid, 'guard test'"],
   messages: ["chat_id, role, content", "$chat, 'user', 'hello'"],
   jobs: ["user_id, job_type, input_data", `$uid, 'image_generation', '{"prompt": "x"}'::jsonb`],
+  invite_codes: ["code, owner_id", "'MINE-' || gen_random_uuid(), $uid"],
+  referrals: ["inviter_id, email", "$uid, 'guard-' || gen_random_uuid() || '@example.test'"],
+  notifications: ["user_id, type, content_summary", "$uid, 'job_completed', 'forged'"],
+  notification_preferences: ["user_id", "$uid"],
 };
 
 /** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
@@ -76,6 +109,10 @@ export const OWNED_BY: Record<string, string> = {
   chats: "user_id = $uid",
   messages: "chat_id = $chat",
   jobs: "user_id = $uid",
+  invite_codes: "owner_id = $uid",
+  referrals: "inviter_id = $uid",
+  notifications: "user_id = $uid",
+  notification_preferences: "user_id = $uid",
 };
 
 /** Each declared update of a server-owned column, as SQL on the user's own rows. */

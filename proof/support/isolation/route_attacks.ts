@@ -48,6 +48,7 @@ export function parameterValues(victim: SeededUser): Record<string, string[]> {
     model_id: victim.modelIds,
     job_id: victim.jobIds,
     provider: victim.providers,
+    id: victim.notificationIds,
   };
 }
 
@@ -78,6 +79,9 @@ export function bodyFor(method: string, template: string, victim: SeededUser): u
     },
     "POST /v1/jobs/image-generation/estimate-cost": { model: "dall-e-3" },
     "POST /v1/models/import": { provider: "openai", models: ["fake-model"] },
+    "POST /v1/referral/send": { email: "friend-of-b@example.test" },
+    "PUT /v1/notification-preferences": { notify_job_status: false },
+    "POST /v1/auth/invite-codes/validate": { code: victim.inviteCode },
     "POST /v1/providers/activate": {
       provider: "openai_compatible",
       api_key: "sk-proof-attacker-0000000000",
@@ -89,8 +93,8 @@ export function bodyFor(method: string, template: string, victim: SeededUser): u
 
 /** Cursor variants: B's lists paged with A's ids must not reveal A's rows. */
 function cursorAttacks(victim: SeededUser, attackerChatId: string): Attack[] {
-  const ids = [victim.chatIds[0], victim.messageIds[0], victim.jobIds[0]];
-  const lists = ["/v1/chats", "/v1/jobs", `/v1/chats/${attackerChatId}/messages`];
+  const ids = [victim.chatIds[0], victim.messageIds[0], victim.jobIds[0], victim.notificationIds[0]];
+  const lists = ["/v1/chats", "/v1/jobs", `/v1/chats/${attackerChatId}/messages`, "/v1/notifications"];
   return lists.flatMap((list) =>
     ids.flatMap((id) =>
       ["before", "after"].map((param) => ({
@@ -111,7 +115,7 @@ export function buildAttacks(operations: Operation[], victim: SeededUser, attack
       method,
       path,
       body: bodyFor(method, template, victim),
-      foreignId: /\{(user_id|chat_id|model_id|job_id)\}/.test(template),
+      foreignId: /\{(user_id|chat_id|model_id|job_id|id)\}/.test(template),
     }))
   );
   attacks.push(...cursorAttacks(victim, attackerChatId));

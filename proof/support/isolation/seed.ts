@@ -33,6 +33,9 @@ export interface SeededUser {
   chatIds: string[];
   messageIds: string[];
   jobIds: string[];
+  inviteCode: string;
+  referralIds: string[];
+  notificationIds: string[];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -54,12 +57,16 @@ export async function seedUser(rec: Recorder, fakes: Fakes, tag: string): Promis
     chatIds: [],
     messageIds: [],
     jobIds: [],
+    inviteCode: "",
+    referralIds: [],
+    notificationIds: [],
   };
   await rec.call("/v1/users/profile", { method: "PUT", token: user.token, body: { bio: seeded.marker } });
   await activateProviders(rec, fakes, seeded);
   await importModel(rec, seeded);
   await addChats(rec, seeded);
   await addJobs(rec, fakes.images, seeded);
+  await addReferralsAndNotifications(rec, seeded);
   return seeded;
 }
 
@@ -128,6 +135,21 @@ async function addJobs(rec: Recorder, images: FakeImages, seeded: SeededUser) {
   }
 }
 
+/** An invitation (to an address carrying the marker), the user's code, switches, the jobs' notifications. */
+async function addReferralsAndNotifications(rec: Recorder, seeded: SeededUser) {
+  const token = seeded.user.token;
+  const email = `${seeded.marker}@example.test`;
+  const sent = await rec.call("/v1/referral/send", { method: "POST", token, body: { email } });
+  seeded.referralIds.push((expectOk("referral", sent) as { referral_id: string }).referral_id);
+  const centre = expectOk("referral list", await rec.call("/v1/referral/list", { token }));
+  seeded.inviteCode = (centre as { invite_code: string }).invite_code;
+  const body = { notify_product_updates: false };
+  expectOk("preferences", await rec.call("/v1/notification-preferences", { method: "PUT", token, body }));
+  const notes = expectOk("notifications", await rec.call("/v1/notifications", { token })) as { id: string }[];
+  if (notes.length === 0) throw new Error("the seeded jobs made no notifications");
+  seeded.notificationIds.push(...notes.map((note) => note.id));
+}
+
 /** Waits until the stack's worker has finished the job, so the before/after snapshots are stable. */
 async function settle(jobId: string) {
   const sql = db();
@@ -150,5 +172,8 @@ export function secretsOf(seeded: SeededUser): string[] {
     ...seeded.chatIds,
     ...seeded.messageIds,
     ...seeded.jobIds,
+    seeded.inviteCode,
+    ...seeded.referralIds,
+    ...seeded.notificationIds,
   ];
 }

@@ -23,6 +23,14 @@ export function snapshotUser(userId: string): Promise<UserSnapshot> {
         from public.messages m join public.chats c on c.id = m.chat_id where c.user_id = ${userId}
       union all select 'jobs', coalesce(jsonb_agg(to_jsonb(j) order by j.id), '[]')::text
         from public.jobs j where j.user_id = ${userId}
+      union all select 'invite_codes', coalesce(jsonb_agg(to_jsonb(i) order by i.id), '[]')::text
+        from public.invite_codes i where i.owner_id = ${userId}
+      union all select 'referrals', coalesce(jsonb_agg(to_jsonb(r) order by r.id), '[]')::text
+        from public.referrals r where r.inviter_id = ${userId}
+      union all select 'notifications', coalesce(jsonb_agg(to_jsonb(n) order by n.id), '[]')::text
+        from public.notifications n where n.user_id = ${userId}
+      union all select 'notification_preferences', coalesce(jsonb_agg(to_jsonb(n)), '[]')::text
+        from public.notification_preferences n where n.user_id = ${userId}
       union all select 'vault', coalesce(jsonb_agg(jsonb_build_array(s.name, s.decrypted_secret, s.updated_at)
           order by s.name), '[]')::text
         from vault.decrypted_secrets s where s.name like ${`%/${userId}/%`}

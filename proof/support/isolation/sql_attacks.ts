@@ -18,18 +18,30 @@ export interface SqlAttempt {
   succeeded: boolean;
 }
 
-/** How each public table says whose a row is, and a row of A's that B might try to insert. */
-function tablePlans(victim: SeededUser): Record<string, { owned: string; insert: string }> {
+/**
+ * How each public table says whose a row is, a row of A's that B might try to insert, and the
+ * column naming a row's owner (B tries to hand its own rows to A through it).
+ */
+interface TablePlan {
+  owned: string;
+  insert: string;
+  owner?: string;
+  /** An update B's role may make to its own rows (default `created_at = created_at`). */
+  touch?: string;
+}
+
+function tablePlans(victim: SeededUser): Record<string, TablePlan> {
   const a = `'${victim.user.id}'`;
   const chat = `'${victim.chatIds[0]}'`;
   return {
     profiles: { owned: `id = ${a}`, insert: `(id) values (${a})` },
-    providers: { owned: `user_id = ${a}`, insert: `(user_id, provider) values (${a}, 'mistral')` },
+    providers: { owned: `user_id = ${a}`, insert: `(user_id, provider) values (${a}, 'mistral')`, owner: "user_id" },
     model_configs: {
       owned: `user_id = ${a}`,
       insert: `(user_id, provider, name, model) values (${a}, 'openai', 'b-made', 'gpt-4o')`,
+      owner: "user_id",
     },
-    chats: { owned: `user_id = ${a}`, insert: `(user_id, title) values (${a}, 'b-made')` },
+    chats: { owned: `user_id = ${a}`, insert: `(user_id, title) values (${a}, 'b-made')`, owner: "user_id" },
     messages: {
       owned: `chat_id in (select id from public.chats where user_id = ${a})`,
       insert: `(chat_id, role, content) values (${chat}, 'user', 'b-made')`,
@@ -37,6 +49,24 @@ function tablePlans(victim: SeededUser): Record<string, { owned: string; insert:
     jobs: {
       owned: `user_id = ${a}`,
       insert: `(user_id, job_type, input_data) values (${a}, 'image_generation', '{"prompt": "b"}')`,
+      owner: "user_id",
+    },
+    invite_codes: { owned: `owner_id = ${a}`, insert: `(code, owner_id) values ('B-MADE', ${a})`, owner: "owner_id" },
+    referrals: {
+      owned: `inviter_id = ${a}`,
+      insert: `(inviter_id, email) values (${a}, 'b-made@example.test')`,
+      owner: "inviter_id",
+    },
+    notifications: {
+      owned: `user_id = ${a}`,
+      insert: `(user_id, type, content_summary) values (${a}, 'job_completed', 'b-made')`,
+      owner: "user_id",
+      touch: "is_read = not is_read",
+    },
+    notification_preferences: {
+      owned: `user_id = ${a}`,
+      insert: `(user_id, notify_job_status) values (${a}, false)`,
+      owner: "user_id",
     },
   };
 }
@@ -52,15 +82,15 @@ function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: 
     }
     queries.push(
       [`select ${table}`, `select count(*)::int as n from public.${table} where ${plan.owned}`],
-      [`update ${table}`, `update public.${table} set id = id where ${plan.owned}`],
+      [`update ${table}`, `update public.${table} set ${plan.touch ?? "created_at = created_at"} where ${plan.owned}`],
       [`delete ${table}`, `delete from public.${table} where ${plan.owned}`],
       [`insert ${table} as A`, `insert into public.${table} ${plan.insert}`],
     );
-    if (table !== "profiles" && table !== "messages") {
+    if (plan.owner) {
       const b = `'${attacker.user.id}'`;
       queries.push([
         `give own ${table} row to A`,
-        `update public.${table} set user_id = ${a} where user_id = ${b}`,
+        `update public.${table} set ${plan.owner} = ${a} where ${plan.owner} = ${b}`,
       ]);
     }
   }
