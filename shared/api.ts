@@ -21,6 +21,7 @@ import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 import { referralRoutes } from "./referrals/routes.ts";
+import { referralConfig } from "./referrals/config.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 
 /**
@@ -33,8 +34,9 @@ const undoubled = (path: string) => path.replace(DOUBLED_PREFIX, "/api/v1/");
 export function createApi() {
   setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
   const app = createApp("/api", undoubled);
-  // The rate limits' settings are validated at boot, as the rest of the configuration is.
+  // These domains' settings are validated at boot, as the rest of the configuration is.
   limitsConfig();
+  referralConfig();
   app.route("/", healthRoutes());
   app.route("/", accountRoutes());
   app.route("/", userRoutes());

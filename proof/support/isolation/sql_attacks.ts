@@ -35,7 +35,11 @@ function tablePlans(victim: SeededUser): Record<string, TablePlan> {
   const chat = `'${victim.chatIds[0]}'`;
   return {
     profiles: { owned: `id = ${a}`, insert: `(id) values (${a})` },
-    providers: { owned: `user_id = ${a}`, insert: `(user_id, provider) values (${a}, 'mistral')`, owner: "user_id" },
+    providers: {
+      owned: `user_id = ${a}`,
+      insert: `(user_id, provider) values (${a}, 'mistral')`,
+      owner: "user_id",
+    },
     model_configs: {
       owned: `user_id = ${a}`,
       insert: `(user_id, provider, name, model) values (${a}, 'openai', 'b-made', 'gpt-4o')`,
@@ -51,7 +55,11 @@ function tablePlans(victim: SeededUser): Record<string, TablePlan> {
       insert: `(user_id, job_type, input_data) values (${a}, 'image_generation', '{"prompt": "b"}')`,
       owner: "user_id",
     },
-    invite_codes: { owned: `owner_id = ${a}`, insert: `(code, owner_id) values ('B-MADE', ${a})`, owner: "owner_id" },
+    invite_codes: {
+      owned: `owner_id = ${a}`,
+      insert: `(code, owner_id) values ('B-MADE', ${a})`,
+      owner: "owner_id",
+    },
     referrals: {
       owned: `inviter_id = ${a}`,
       insert: `(inviter_id, email) values (${a}, 'b-made@example.test')`,
@@ -82,7 +90,10 @@ function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: 
     }
     queries.push(
       [`select ${table}`, `select count(*)::int as n from public.${table} where ${plan.owned}`],
-      [`update ${table}`, `update public.${table} set ${plan.touch ?? "created_at = created_at"} where ${plan.owned}`],
+      [
+        `update ${table}`,
+        `update public.${table} set ${plan.touch ?? "created_at = created_at"} where ${plan.owned}`,
+      ],
       [`delete ${table}`, `delete from public.${table} where ${plan.owned}`],
       [`insert ${table} as A`, `insert into public.${table} ${plan.insert}`],
     );
