@@ -134,6 +134,29 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "password change: wrong current passwords count toward the lockout, as sign-ins do",
+        async () => {
+          const user = await signUpUser();
+          const attacker = loopbackAddress();
+          const change = (from: string, old: string) =>
+            api.call("/v1/auth/password/change", {
+              from,
+              token: user.token,
+              body: { old, new: "a-brand-new-password" },
+            });
+          for (let i = 0; i < 3; i++) {
+            const answer = await change(attacker, `wrong-${i}`);
+            assert.equal(answer.status, 400, JSON.stringify(answer.body));
+          }
+          assertLimited(await change(attacker, user.password), /Too many failed sign-ins/, 60);
+          const signIn = { email: user.email, password: user.password };
+          assertLimited(await api.call("/v1/auth/signin", { from: attacker, body: signIn }), /failed/, 60);
+          const owner = await change(loopbackAddress(), user.password);
+          assert.equal(owner.status, 200, JSON.stringify(owner.body));
+        },
+      );
+
       await t.step("a successful sign-in clears that address's failures for the email", async () => {
         const user = await signUpUser();
         const from = loopbackAddress();
