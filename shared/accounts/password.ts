@@ -9,6 +9,7 @@
 import { AuthApiError } from "@supabase/supabase-js";
 import type { UserClaims } from "../auth/claims.ts";
 import { config } from "../config/env.ts";
+import { userReader } from "../db/client.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { checkSignIn, clearFailures, recordFailure } from "./guard.ts";
 import { auth, authFailure, authUnavailable } from "./service.ts";
@@ -78,6 +79,8 @@ export async function changePassword(
   next: string,
   address: string,
 ): Promise<{ changed: true }> {
+  // A token outliving its account is a 401, as on every route (private.assume_user refuses it).
+  await userReader(claims)((tx) => tx`select 1`);
   const checkToken = await checkCurrentPassword(claims, old, address);
   try {
     await updatePassword(accessToken, next, old);

@@ -109,3 +109,15 @@ Deno.test("without a token the route is 401, and nothing is checked", async () =
   assert.equal(answer.status, 401);
   assert.equal(answer.body.code, "not_authenticated");
 });
+
+Deno.test("the token of a deleted account is 401, as on every route", async () => {
+  const user = await signUpUser();
+  const sql = db();
+  try {
+    await sql`delete from auth.users where id = ${user.id}`;
+  } finally {
+    await sql.end();
+  }
+  const answer = await change(user, { old: user.password, new: "a-brand-new-password" });
+  assert.equal(answer.status, 401, JSON.stringify(answer.body));
+});
