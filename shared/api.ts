@@ -19,6 +19,7 @@ import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
+import { waitlistRoutes } from "./waitlist/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 
 export function createApi() {
@@ -33,6 +34,7 @@ export function createApi() {
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
   app.route("/", jobRoutes());
+  app.route("/", waitlistRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

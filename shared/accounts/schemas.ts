@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { acceptingAliases } from "../http/aliases.ts";
 
-const Email = z.string().trim().toLowerCase().pipe(z.email().max(255)).openapi({ format: "email" });
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(255)).openapi({ format: "email" });
 
 export const SignUpRequest = z.object({
   email: Email,

@@ -29,6 +29,7 @@ export const LIMITS = {
   image_jobs: { per: "user", default: "30/1h", label: "image jobs" },
   sign_in: { per: "address", default: "60/5m", label: "sign-in attempts from your network" },
   sign_up: { per: "address", default: "20/1h", label: "sign-ups from your network" },
+  waitlist: { per: "address", default: "10/1h", label: "waitlist applications from your network" },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -145,3 +145,13 @@ export const MESSAGE: Shape = {
 };
 /** The app shows the first string under error, message, detail, description. */
 export const ERROR: Shape = { message: "string", code: "string" };
+
+/** The waitlist application the app's join screen reads back (API-LATER.md §8). */
+export const WAITLIST_ENTRY: Shape = {
+  id: "string",
+  full_name: "string",
+  email: "string",
+  source: "string?",
+  metadata: "object",
+  created_at: "string",
+};

@@ -56,6 +56,11 @@ export const SERVER_OWNED: Record<string, Guards> = {
       finished_at: "now()",
     },
   },
+  // Written only by the API with the service role: no grant for anon or authenticated at all.
+  waitlist_entries: {
+    update: { id: ID, email: "'someone@else.test'", created_at: EARLIER },
+    insert: { id: ID, created_at: "now() - interval '1 day'" },
+  },
 };
 
 /** The minimal row a user may insert into each table (with `$uid` and `$chat` filled in). */
@@ -66,6 +71,7 @@ export const OWN_ROW: Record<string, [columns: string, values: string]> = {
   chats: ["user_id, title", "$uid, 'guard test'"],
   messages: ["chat_id, role, content", "$chat, 'user', 'hello'"],
   jobs: ["user_id, job_type, input_data", `$uid, 'image_generation', '{"prompt": "x"}'::jsonb`],
+  waitlist_entries: ["full_name, email", "'Guard', 'guard-' || gen_random_uuid() || '@example.test'"],
 };
 
 /** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
@@ -76,6 +82,8 @@ export const OWNED_BY: Record<string, string> = {
   chats: "user_id = $uid",
   messages: "chat_id = $chat",
   jobs: "user_id = $uid",
+  // Nobody owns an entry: every row is tried.
+  waitlist_entries: "true",
 };
 
 /** Each declared update of a server-owned column, as SQL on the user's own rows. */

@@ -18,6 +18,9 @@ export interface SqlAttempt {
   succeeded: boolean;
 }
 
+/** Tables only the API writes, with the service role: no user reaches a row, not even its sender's. */
+const SERVER_ONLY = new Set(["waitlist_entries"]);
+
 /** How each public table says whose a row is, and a row of A's that B might try to insert. */
 function tablePlans(victim: SeededUser): Record<string, { owned: string; insert: string }> {
   const a = `'${victim.user.id}'`;
@@ -38,8 +41,12 @@ function tablePlans(victim: SeededUser): Record<string, { owned: string; insert:
       owned: `user_id = ${a}`,
       insert: `(user_id, job_type, input_data) values (${a}, 'image_generation', '{"prompt": "b"}')`,
     },
+    waitlist_entries: { owned: "true", insert: WAITLIST_INSERT },
   };
 }
+
+const WAITLIST_INSERT =
+  "(full_name, email) values ('b-made', 'b-made-' || gen_random_uuid() || '@example.test')";
 
 function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: string[]) {
   const plans = tablePlans(victim);
@@ -56,7 +63,7 @@ function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: 
       [`delete ${table}`, `delete from public.${table} where ${plan.owned}`],
       [`insert ${table} as A`, `insert into public.${table} ${plan.insert}`],
     );
-    if (table !== "profiles" && table !== "messages") {
+    if (table !== "profiles" && table !== "messages" && !SERVER_ONLY.has(table)) {
       const b = `'${attacker.user.id}'`;
       queries.push([
         `give own ${table} row to A`,
@@ -83,6 +90,10 @@ function anonQueries(tables: string[]): [string, string][] {
     ...tables.map((
       table,
     ): [string, string] => [`anon select ${table}`, `select count(*)::int as n from public.${table}`]),
+    ...[...SERVER_ONLY].map((table): [string, string] => [
+      `anon insert ${table}`,
+      `insert into public.${table} ${WAITLIST_INSERT}`,
+    ]),
     ["anon select vault.decrypted_secrets", "select count(*)::int as n from vault.decrypted_secrets"],
     ["anon select storage.objects", "select count(*)::int as n from storage.objects"],
     ["anon select auth.users", "select count(*)::int as n from auth.users"],
@@ -131,6 +142,13 @@ export interface SqlOutcome {
   ownTenant: SqlAttempt[];
 }
 
+/** The service role (the API's own path) does read the server-only tables: the attempts above prove something. */
+const serverOnlyReads = () =>
+  [...SERVER_ONLY].map((table): [string, string] => [
+    `service_role select ${table}`,
+    `select count(*)::int as n from public.${table}`,
+  ]);
+
 export function runSqlAttacks(victim: SeededUser, attacker: SeededUser): Promise<SqlOutcome> {
   return withDb(async (sql) => {
     const tables = (await sql<{ tablename: string }[]>`
@@ -143,13 +161,19 @@ export function runSqlAttacks(victim: SeededUser, attacker: SeededUser): Promise
       role: "authenticated",
       aud: "authenticated",
     });
-    const reads = asUser.filter(([name]) => /^select (?!vault|auth)/.test(name));
+    // A's own rows, read as A (a server-only table has none a user may read: its control is the service role's).
+    const reads = asUser.filter(([name]) =>
+      /^select (?!vault|auth)/.test(name) && !SERVER_ONLY.has(name.slice("select ".length))
+    );
     return {
       attempts: [
         ...await attempt(sql, "authenticated", claimsOf(attacker), asUser),
         ...await attempt(sql, "anon", { role: "anon" }, anonQueries(tables)),
       ],
-      ownerReads: await attempt(sql, "authenticated", claimsOf(victim), reads),
+      ownerReads: [
+        ...await attempt(sql, "authenticated", claimsOf(victim), reads),
+        ...await attempt(sql, "service_role", {}, serverOnlyReads()),
+      ],
       ownTenant: await attempt(
         sql,
         "authenticated",
