@@ -48,9 +48,9 @@ Deno.test("an application is stored and answered 201 with the fields the app rea
   assert.deepEqual(row.metadata, { platform: "android", app_version: "1.4.2" });
 });
 
-Deno.test("only name and email are required; full_name is an alias of name", async () => {
+Deno.test("only name and email are required", async () => {
   const email = randomEmail("minimal");
-  const answer = await apply({ full_name: "Grace Hopper", email });
+  const answer = await apply({ name: "Grace Hopper", email, source: null });
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
   parses(answer.body, WAITLIST_ENTRY, "waitlist entry");
   assert.equal(answer.body.full_name, "Grace Hopper");
