@@ -19,6 +19,7 @@ import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
+import { waitlistRoutes } from "./waitlist/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 import { referralRoutes } from "./referrals/routes.ts";
 import { referralConfig } from "./referrals/config.ts";
@@ -46,6 +47,7 @@ export function createApi() {
   app.route("/", jobRoutes());
   app.route("/", referralRoutes());
   app.route("/", notificationRoutes());
+  app.route("/", waitlistRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

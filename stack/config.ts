@@ -178,6 +178,7 @@ export function statusEnv(config: StackConfig): Record<string, string> {
 export const LOCAL_FUNCTION_SETTINGS: Record<string, string> = {
   RATE_LIMIT_SIGN_IN: "100000/1m",
   RATE_LIMIT_SIGN_UP: "100000/1m",
+  RATE_LIMIT_WAITLIST: "100000/1m",
   RATE_LIMIT_REPLIES: "100000/1m",
   RATE_LIMIT_IMAGE_JOBS: "100000/1m",
   RATE_LIMIT_REFERRAL_SENDS: "100000/1m",

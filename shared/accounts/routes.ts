@@ -1,6 +1,6 @@
 /**
- * Accounts (the API's `/v1/auth/...` routes): sign-up, sign-in, refresh and sign-out through Supabase
- * Auth, and the sign-in methods that are announced but not offered yet (202 placeholders). Verifying
+ * Accounts (the API's `/v1/auth/...` routes): sign-up, sign-in, refresh, sign-out and password change
+ * through Supabase Auth, and the sign-in methods that are announced but not offered yet (202 placeholders). Verifying
  * the tokens these hand out is `auth/`'s job.
  * @module
  */
@@ -12,6 +12,8 @@ import {
   MagicLinkRequest,
   OAuthRequest,
   OtpRequest,
+  PasswordChangeRequest,
+  PasswordChangeResponse,
   RefreshRequest,
   RefreshResponse,
   SignInRequest,
@@ -22,6 +24,7 @@ import {
 } from "./schemas.ts";
 import { requestAddress } from "../limits/client-address.ts";
 import * as auth from "./service.ts";
+import { changePassword } from "./password.ts";
 
 const route = routeBuilder("auth", { secured: false });
 
@@ -57,6 +60,20 @@ const signOut = route({
   responses: { 200: json(SignOutResponse, "Signed out"), ...authErrors },
 });
 
+const passwordChange = route({
+  method: "post",
+  path: "/v1/auth/password/change",
+  summary: "Change the password (the current one is checked; the other sessions are signed out)",
+  security: bearer,
+  request: body(PasswordChangeRequest),
+  responses: {
+    200: json(PasswordChangeResponse, "Changed"),
+    400: errors[400],
+    429: errors[429],
+    ...authErrors,
+  },
+});
+
 const comingSoon = (
   path: string,
   request: typeof MagicLinkRequest | typeof OtpRequest | typeof OAuthRequest,
@@ -72,6 +89,7 @@ const comingSoon = (
 export function accountRoutes() {
   const router = createRouter();
   router.use("/v1/auth/signout", requireUser());
+  router.use("/v1/auth/password/change", requireUser());
 
   router.openapi(signUp, async (c) => {
     const { email, password, full_name, name, invite_code, referral_code } = c.req.valid("json");
@@ -88,6 +106,12 @@ export function accountRoutes() {
   });
   router.openapi(signOut, async (c) => {
     return c.json(await auth.signOut(bearerToken(c.req.header("authorization"))!), 200);
+  });
+  router.openapi(passwordChange, async (c) => {
+    const { old, new: next } = c.req.valid("json");
+    const token = bearerToken(c.req.header("authorization"))!;
+    const address = requestAddress(c.req.header("x-forwarded-for"));
+    return c.json(await changePassword(c.get("claims"), token, old, next, address), 200);
   });
 
   router.openapi(comingSoon("/v1/auth/signin/magic-link", MagicLinkRequest), (c) =>

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { acceptingAliases } from "../http/aliases.ts";
 import { Email } from "../http/fields.ts";
 import { InviteCode } from "../referrals/schemas.ts";
 
@@ -20,6 +21,22 @@ export const SignInRequest = z.object({ email: Email, password: z.string().min(1
 export const RefreshRequest = z.object({ refresh_token: z.string().min(1).max(512) }).openapi(
   "RefreshRequest",
 );
+/** GoTrue hashes with bcrypt, which reads at most 72 bytes. */
+const Password = (min: number) => z.string().trim().min(min).max(72);
+
+export const PasswordChangeRequest = acceptingAliases(
+  z.object({ old: Password(1), new: Password(8) }),
+  { old_password: "old", new_password: "new" },
+).superRefine((value, ctx) => {
+  if (value.new === value.old) {
+    ctx.addIssue({ code: "custom", path: ["new"], message: "must differ from the old password" });
+  }
+}).openapi("PasswordChangeRequest");
+
+export const PasswordChangeResponse = z.object({ changed: z.literal(true) }).openapi(
+  "PasswordChangeResponse",
+);
+
 export const MagicLinkRequest = z.object({ email: Email }).openapi("MagicLinkRequest");
 export const OtpRequest = z.object({ phone: z.string().trim().min(8).max(32) }).openapi("OtpRequest");
 export const OAuthRequest = z.object({ provider: z.string().trim().min(1).max(64) }).openapi("OAuthRequest");

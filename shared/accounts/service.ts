@@ -16,7 +16,7 @@ import { checkSignIn, clearFailures, recordFailure } from "./guard.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 
 /** A fresh, stateless Auth client per call: a shared one would keep one caller's session for the next. */
-function auth() {
+export function auth() {
   const { supabaseUrl, publicKey } = config();
   return createClient(supabaseUrl, publicKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
@@ -57,7 +57,7 @@ export function authFailure(error: AuthError, fallbackStatus = 400): ApiError {
 }
 
 /** Supabase Auth itself failed: our fault, so a 5xx (the only kind the app may re-send elsewhere). */
-const authUnavailable = () =>
+export const authUnavailable = () =>
   new ApiError(503, "auth_unavailable", "The authentication service is unavailable. Try again later.", {
     "Retry-After": "5",
   });

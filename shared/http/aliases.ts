@@ -1,8 +1,9 @@
 /**
- * camelCase spellings of request fields that older app builds send (`apiKey` for `api_key`, ...).
- * A body schema made with {@link acceptingAliases} takes either spelling (snake_case wins when both
- * arrive), validates the alias with the field's own rules, documents it in the OpenAPI document, and
- * hands the route the snake_case fields only.
+ * Other spellings of request fields that app builds send: camelCase (`apiKey` for `api_key`, ...)
+ * and a few longer names (`old_password` for `old`). A body schema made with {@link acceptingAliases}
+ * takes either spelling (the contract's own name wins when both arrive), validates the alias with the
+ * field's own rules, documents it in the OpenAPI document, and hands the route the contract's fields
+ * only.
  * @module
  */
 import { z } from "@hono/zod-openapi";
@@ -35,13 +36,19 @@ const renameAliases = (aliases: Aliases) => (value: unknown) => {
   return renamed;
 };
 
-/** `schema` accepting the camelCase aliases of the fields it has. */
-export function acceptingAliases<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
-  const aliases: Aliases = Object.entries(CAMEL_ALIASES).filter(([, snake]) => snake in schema.shape);
+/**
+ * `schema` accepting the aliases (alias → field; by default {@link CAMEL_ALIASES}) of the fields it
+ * has.
+ */
+export function acceptingAliases<S extends z.ZodRawShape>(
+  schema: z.ZodObject<S>,
+  known: Record<string, string> = CAMEL_ALIASES,
+) {
+  const aliases: Aliases = Object.entries(known).filter(([, snake]) => snake in schema.shape);
   const aliasShape = Object.fromEntries(aliases.map(([camel, snake]) => [
     camel,
     (schema.shape[snake] as z.ZodType).optional().openapi({
-      description: `Alias of \`${snake}\` (older app builds); \`${snake}\` wins when both are sent`,
+      description: `Alias of \`${snake}\` (other app builds); \`${snake}\` wins when both are sent`,
     }),
   ]));
   return z.preprocess(renameAliases(aliases), schema.extend(aliasShape)).transform((value) => {

@@ -31,6 +31,7 @@ export const LIMITS = {
   sign_up: { per: "address", default: "20/1h", label: "sign-ups from your network" },
   referral_sends: { per: "user", default: "50/1d", label: "invitations" },
   invite_validation: { per: "address", default: "30/10m", label: "invite code checks from your network" },
+  waitlist: { per: "address", default: "10/1h", label: "waitlist applications from your network" },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

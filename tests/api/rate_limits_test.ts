@@ -21,6 +21,7 @@ const SETTINGS = {
   RATE_LIMIT_SIGN_IN: "8/1h",
   RATE_LIMIT_REPLIES: "3/1h",
   RATE_LIMIT_IMAGE_JOBS: "2/1h",
+  RATE_LIMIT_WAITLIST: "2/1h",
   SIGN_IN_LOCKOUT_AFTER: "3",
   SIGN_IN_LOCKOUT_SECONDS: "60",
 };
@@ -133,6 +134,45 @@ Deno.test({
           );
         },
       );
+
+      await t.step(
+        "password change: wrong current passwords count toward the lockout, as sign-ins do",
+        async () => {
+          const user = await signUpUser();
+          const attacker = loopbackAddress();
+          const change = (from: string, old: string) =>
+            api.call("/v1/auth/password/change", {
+              from,
+              token: user.token,
+              body: { old, new: "a-brand-new-password" },
+            });
+          for (let i = 0; i < 3; i++) {
+            const answer = await change(attacker, `wrong-${i}`);
+            assert.equal(answer.status, 400, JSON.stringify(answer.body));
+          }
+          assertLimited(await change(attacker, user.password), /Too many failed sign-ins/, 60);
+          const signIn = { email: user.email, password: user.password };
+          assertLimited(await api.call("/v1/auth/signin", { from: attacker, body: signIn }), /failed/, 60);
+          const owner = await change(loopbackAddress(), user.password);
+          assert.equal(owner.status, 200, JSON.stringify(owner.body));
+        },
+      );
+
+      await t.step("waitlist: 2 per address, then 429 and the application is not stored", async () => {
+        const from = loopbackAddress();
+        const apply = (email: string) => api.call("/v1/waitlist", { from, body: { name: "Limited", email } });
+        for (let i = 0; i < 2; i++) assert.equal((await apply(randomEmail("wl"))).status, 201);
+        const refusedEmail = randomEmail("wl-refused");
+        assertLimited(await apply(refusedEmail), /Too many waitlist applications from your network/, 3600);
+        const [{ n }] = await sql<{ n: number }[]>`
+          select count(*)::int as n from public.waitlist_entries where email = ${refusedEmail}`;
+        assert.equal(n, 0, "the refused application is not stored");
+        const elsewhere = await api.call("/v1/waitlist", {
+          from: loopbackAddress(),
+          body: { name: "Elsewhere", email: refusedEmail },
+        });
+        assert.equal(elsewhere.status, 201, "another address applies");
+      });
 
       await t.step("a successful sign-in clears that address's failures for the email", async () => {
         const user = await signUpUser();

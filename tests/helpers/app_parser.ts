@@ -188,3 +188,13 @@ export const NOTIFICATION_PREFERENCES: Shape = {
   notify_referral_rewards: "boolean",
   notify_product_updates: "boolean",
 };
+
+/** The waitlist application the app's join screen reads back (API-LATER.md §8). */
+export const WAITLIST_ENTRY: Shape = {
+  id: "string",
+  full_name: "string",
+  email: "string",
+  source: "string?",
+  metadata: "object",
+  created_at: "string",
+};

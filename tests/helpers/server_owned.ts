@@ -85,6 +85,11 @@ export const SERVER_OWNED: Record<string, Guards> = {
     insert: { is_read: "true" },
   },
   notification_preferences: { update: { user_id: ID, created_at: EARLIER } },
+  // Written only by the API with the service role: no grant for anon or authenticated at all.
+  waitlist_entries: {
+    update: { id: ID, email: "'someone@else.test'", created_at: EARLIER },
+    insert: { id: ID, created_at: "now() - interval '1 day'" },
+  },
 };
 
 /** The minimal row a user may insert into each table (with `$uid` and `$chat` filled in). */
@@ -99,6 +104,7 @@ export const OWN_ROW: Record<string, [columns: string, values: string]> = {
   referrals: ["inviter_id, email", "$uid, 'guard-' || gen_random_uuid() || '@example.test'"],
   notifications: ["user_id, type, content_summary", "$uid, 'job_completed', 'forged'"],
   notification_preferences: ["user_id", "$uid"],
+  waitlist_entries: ["full_name, email", "'Guard', 'guard-' || gen_random_uuid() || '@example.test'"],
 };
 
 /** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
@@ -113,6 +119,8 @@ export const OWNED_BY: Record<string, string> = {
   referrals: "inviter_id = $uid",
   notifications: "user_id = $uid",
   notification_preferences: "user_id = $uid",
+  // Nobody owns an entry: every row is tried.
+  waitlist_entries: "true",
 };
 
 /** Each declared update of a server-owned column, as SQL on the user's own rows. */

@@ -69,6 +69,7 @@ export function bodyFor(method: string, template: string, victim: SeededUser): u
     "PATCH /v1/providers/{provider}": { display_name: "taken by B", is_active: false },
     "POST /v1/chats": { title: "B's chat", model_config_id: victim.modelIds[0] },
     "POST /v1/auth/signin": { email: victim.user.email, password: "not-the-password" },
+    "POST /v1/auth/password/change": { old: "not-the-password", new: "taken-by-b-password" },
     "POST /v1/auth/refresh": { refresh_token: victim.user.refreshToken.slice(0, 4) + "x" },
     "PUT /v1/users/profile": { bio: "B's bio" },
     "POST /v1/users/profile/onboarding": { bio: "B's bio" },

@@ -62,6 +62,7 @@ export async function seedUser(rec: Recorder, fakes: Fakes, tag: string): Promis
     notificationIds: [],
   };
   await rec.call("/v1/users/profile", { method: "PUT", token: user.token, body: { bio: seeded.marker } });
+  await rec.call("/v1/waitlist", { method: "POST", body: { name: `Proof ${tag}`, email: user.email } });
   await activateProviders(rec, fakes, seeded);
   await importModel(rec, seeded);
   await addChats(rec, seeded);

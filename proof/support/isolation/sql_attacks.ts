@@ -18,6 +18,9 @@ export interface SqlAttempt {
   succeeded: boolean;
 }
 
+/** Tables only the API writes, with the service role: no user reaches a row, not even its sender's. */
+const SERVER_ONLY = new Set(["waitlist_entries"]);
+
 /**
  * How each public table says whose a row is, a row of A's that B might try to insert, and the
  * column naming a row's owner (B tries to hand its own rows to A through it).
@@ -76,8 +79,12 @@ function tablePlans(victim: SeededUser): Record<string, TablePlan> {
       insert: `(user_id, notify_job_status) values (${a}, false)`,
       owner: "user_id",
     },
+    waitlist_entries: { owned: "true", insert: WAITLIST_INSERT },
   };
 }
+
+const WAITLIST_INSERT =
+  "(full_name, email) values ('b-made', 'b-made-' || gen_random_uuid() || '@example.test')";
 
 function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: string[]) {
   const plans = tablePlans(victim);
@@ -124,6 +131,10 @@ function anonQueries(tables: string[]): [string, string][] {
     ...tables.map((
       table,
     ): [string, string] => [`anon select ${table}`, `select count(*)::int as n from public.${table}`]),
+    ...[...SERVER_ONLY].map((table): [string, string] => [
+      `anon insert ${table}`,
+      `insert into public.${table} ${WAITLIST_INSERT}`,
+    ]),
     ["anon select vault.decrypted_secrets", "select count(*)::int as n from vault.decrypted_secrets"],
     ["anon select storage.objects", "select count(*)::int as n from storage.objects"],
     ["anon select auth.users", "select count(*)::int as n from auth.users"],
@@ -172,6 +183,13 @@ export interface SqlOutcome {
   ownTenant: SqlAttempt[];
 }
 
+/** The service role (the API's own path) does read the server-only tables: the attempts above prove something. */
+const serverOnlyReads = () =>
+  [...SERVER_ONLY].map((table): [string, string] => [
+    `service_role select ${table}`,
+    `select count(*)::int as n from public.${table}`,
+  ]);
+
 export function runSqlAttacks(victim: SeededUser, attacker: SeededUser): Promise<SqlOutcome> {
   return withDb(async (sql) => {
     const tables = (await sql<{ tablename: string }[]>`
@@ -184,13 +202,19 @@ export function runSqlAttacks(victim: SeededUser, attacker: SeededUser): Promise
       role: "authenticated",
       aud: "authenticated",
     });
-    const reads = asUser.filter(([name]) => /^select (?!vault|auth)/.test(name));
+    // A's own rows, read as A (a server-only table has none a user may read: its control is the service role's).
+    const reads = asUser.filter(([name]) =>
+      /^select (?!vault|auth)/.test(name) && !SERVER_ONLY.has(name.slice("select ".length))
+    );
     return {
       attempts: [
         ...await attempt(sql, "authenticated", claimsOf(attacker), asUser),
         ...await attempt(sql, "anon", { role: "anon" }, anonQueries(tables)),
       ],
-      ownerReads: await attempt(sql, "authenticated", claimsOf(victim), reads),
+      ownerReads: [
+        ...await attempt(sql, "authenticated", claimsOf(victim), reads),
+        ...await attempt(sql, "service_role", {}, serverOnlyReads()),
+      ],
       ownTenant: await attempt(
         sql,
         "authenticated",
