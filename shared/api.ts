@@ -14,7 +14,7 @@ import { docsPolicy } from "./http/security-headers.ts";
 const SWAGGER_CDN = "https://cdn.jsdelivr.net";
 import { accountRoutes } from "./accounts/routes.ts";
 import { API_VERSION, healthRoutes } from "./health/routes.ts";
-import { userRoutes } from "./users/routes.ts";
+import { AVATAR_PATH, userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
@@ -23,7 +23,7 @@ import { limitsConfig } from "./limits/config.ts";
 
 export function createApi() {
   setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
-  const app = createApp("/api");
+  const app = createApp("/api", { uploadPaths: [AVATAR_PATH] });
   // The rate limits' settings are validated at boot, as the rest of the configuration is.
   limitsConfig();
   app.route("/", healthRoutes());
