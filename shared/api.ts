@@ -19,11 +19,12 @@ import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
+import { attachmentRoutes, ATTACHMENTS_PATH } from "./attachments/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 
 export function createApi() {
   setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
-  const app = createApp("/api", { uploadPaths: [AVATAR_PATH] });
+  const app = createApp("/api", { uploadPaths: [AVATAR_PATH, ATTACHMENTS_PATH] });
   // The rate limits' settings are validated at boot, as the rest of the configuration is.
   limitsConfig();
   app.route("/", healthRoutes());
@@ -33,6 +34,7 @@ export function createApi() {
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
   app.route("/", jobRoutes());
+  app.route("/", attachmentRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -40,7 +40,11 @@ export function body<T extends z.ZodType>(schema: T) {
 export function multipartBody(description: string, fields: Record<string, Record<string, unknown>>) {
   const schema = { type: "object" as const, properties: fields, required: ["file"] };
   return {
-    body: { description, content: { "multipart/form-data": { schema } }, required: true },
+    body: {
+      description: `${description}. Other form fields are ignored.`,
+      content: { "multipart/form-data": { schema } },
+      required: true,
+    },
   };
 }
 

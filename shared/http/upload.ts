@@ -23,8 +23,11 @@ export interface FileRule {
 export interface UploadRules {
   /** The form field holding the file. */
   field: string;
-  /** The rule for a file that starts with `head` (up to {@link HEAD_BYTES}); undefined is a 415. */
-  classify: (head: Uint8Array) => FileRule | undefined;
+  /**
+   * The rule for a file that starts with `head` (up to {@link HEAD_BYTES}); undefined is a 415. The
+   * file name the client gave may only name a type among text files (bytes cannot tell csv from json).
+   */
+  classify: (head: Uint8Array, filename: string) => FileRule | undefined;
   /** The 415's sentence: which types are accepted. */
   unsupported: string;
   /** The largest file any rule accepts, for refusing a declared length at once. */
@@ -79,7 +82,7 @@ class FileSink {
   }
 
   classify() {
-    this.rule = this.rules.classify(concat(this.chunks, this.size).subarray(0, HEAD_BYTES));
+    this.rule = this.rules.classify(concat(this.chunks, this.size).subarray(0, HEAD_BYTES), this.filename);
     if (!this.rule) throw unsupported(this.rules.unsupported);
   }
 
