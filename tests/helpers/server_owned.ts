@@ -42,6 +42,18 @@ export const SERVER_OWNED: Record<string, Guards> = {
       created_at: EARLIER,
     },
   },
+  attachments: {
+    // Only chat_id and message_id may be written (linking); the rest is the server's.
+    update: {
+      id: ID,
+      user_id: ID,
+      kind: "case when kind = 'text' then 'image' else 'text' end",
+      mime_type: "'image/png'",
+      size: "size + 1",
+      created_at: EARLIER,
+    },
+    insert: { id: ID, user_id: ID },
+  },
   jobs: {
     update: "no update grant",
     insert: {
@@ -66,6 +78,7 @@ export const OWN_ROW: Record<string, [columns: string, values: string]> = {
   chats: ["user_id, title", "$uid, 'guard test'"],
   messages: ["chat_id, role, content", "$chat, 'user', 'hello'"],
   jobs: ["user_id, job_type, input_data", `$uid, 'image_generation', '{"prompt": "x"}'::jsonb`],
+  attachments: ["kind, mime_type, name, size", "'text', 'text/plain', 'a.txt', 1"],
 };
 
 /** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
@@ -76,6 +89,7 @@ export const OWNED_BY: Record<string, string> = {
   chats: "user_id = $uid",
   messages: "chat_id = $chat",
   jobs: "user_id = $uid",
+  attachments: "user_id = $uid",
 };
 
 /** Each declared update of a server-owned column, as SQL on the user's own rows. */
