@@ -14,12 +14,13 @@ import { docsPolicy } from "./http/security-headers.ts";
 const SWAGGER_CDN = "https://cdn.jsdelivr.net";
 import { accountRoutes } from "./accounts/routes.ts";
 import { API_VERSION, healthRoutes } from "./health/routes.ts";
-import { userRoutes } from "./users/routes.ts";
+import { AVATAR_PATH, userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { waitlistRoutes } from "./waitlist/routes.ts";
+import { attachmentRoutes, ATTACHMENTS_PATH } from "./attachments/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 import { referralRoutes } from "./referrals/routes.ts";
 import { referralConfig } from "./referrals/config.ts";
@@ -34,7 +35,7 @@ const undoubled = (path: string) => path.replace(DOUBLED_PREFIX, "/api/v1/");
 
 export function createApi() {
   setDestinationPolicy({ allowPrivate: config().allowPrivateDestinations });
-  const app = createApp("/api", undoubled);
+  const app = createApp("/api", { uploadPaths: [AVATAR_PATH, ATTACHMENTS_PATH], rewritePath: undoubled });
   // These domains' settings are validated at boot, as the rest of the configuration is.
   limitsConfig();
   referralConfig();
@@ -48,6 +49,7 @@ export function createApi() {
   app.route("/", referralRoutes());
   app.route("/", notificationRoutes());
   app.route("/", waitlistRoutes());
+  app.route("/", attachmentRoutes());
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

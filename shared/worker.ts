@@ -2,7 +2,8 @@
  * The `worker` function's application, where the job types meet the queue engine. Only callers holding the service credential get in (pg_net
  * wake-ups from the insert trigger and pg_cron send it). `POST /worker` drains the queue within the
  * configured budget and answers the summary; a `{"reason": "storage_sweep"}` call (hourly, from
- * pg_cron) first deletes the images of jobs that no longer exist. The destination guard's policy
+ * pg_cron) first deletes the images of jobs that no longer exist, expires attachments never sent within 24 hours
+ * and deletes the attachment files whose row is gone. The destination guard's policy
  * comes from the configuration (`ALLOW_PRIVATE_DESTINATIONS`).
  * @module
  */
@@ -12,6 +13,7 @@ import { config } from "./config/env.ts";
 import { runImageJob } from "./images/job.ts";
 import { removeImages } from "./images/store.ts";
 import { sweepOrphanedImages } from "./images/sweep.ts";
+import { sweepAttachments } from "./attachments/sweep.ts";
 import { setDestinationPolicy } from "./llm/destinations.ts";
 import { workerConfig } from "./queue/config.ts";
 import { type DrainOptions, drainQueue, type DrainSummary } from "./queue/drain.ts";
@@ -36,7 +38,9 @@ async function reasonOf(request: Request): Promise<string | undefined> {
 }
 
 async function work(reason: string | undefined): Promise<WorkerRun> {
-  const files_removed = reason === "storage_sweep" ? await sweepOrphanedImages() : undefined;
+  const files_removed = reason === "storage_sweep"
+    ? await sweepOrphanedImages() + await sweepAttachments()
+    : undefined;
   const summary = await drainJobs({ config: workerConfig() });
   console.log(
     JSON.stringify({ level: "info", msg: "worker run", reason: reason ?? null, ...summary, files_removed }),

@@ -18,6 +18,8 @@ import { getDefaultModel, getModel } from "../models/service.ts";
 import type { ModelConfiguration } from "../models/schemas.ts";
 import { isClientSideProvider } from "../providers/registry.ts";
 import { getProviderConnection, type ProviderConnection } from "../providers/service.ts";
+import { attachedContent } from "../attachments/content.ts";
+import { claimAttachments, linkAttachments, refOf } from "../attachments/service.ts";
 import { DEFAULT_CHAT_TITLE, type Message, type MessageCreate } from "./schemas.ts";
 import { addMessage, chatForReply, type HistoryMessage, recentHistory, type ReplyChat } from "./service.ts";
 
@@ -73,13 +75,46 @@ async function replyModel(tx: Tx, userId: string, chat: ReplyChat, defaultModel:
   return model as ChatModel;
 }
 
-/** The system prompt, then the newest history that fits the window with room left for the reply. */
-export function promptMessages(model: ModelConfiguration, history: HistoryMessage[]): ChatMessage[] {
+/**
+ * The system prompt, then the newest history that fits the window with room left for the reply
+ * (attachments counted: text files by their text, images at their documented most).
+ */
+export function promptMessages(model: ModelConfiguration, history: ChatMessage[]): ChatMessage[] {
   const contextWindow = contextWindowOf(model);
   const system = model.settings.system_prompt?.trim();
   const messages: ChatMessage[] = system ? [{ role: "system", content: system }, ...history] : history;
   const reserveTokens = Math.min(model.settings.max_tokens, Math.floor(contextWindow / 2));
   return trimToContextWindow(messages, { contextWindow, reserveTokens });
+}
+
+/** The history as the model reads it: each message's attachments read and put in (images: user turns only). */
+async function withAttachments(userId: string, history: HistoryMessage[]): Promise<ChatMessage[]> {
+  return await Promise.all(history.map(async ({ role, content, attachments }) => {
+    if (!attachments?.length) return { role, content };
+    const attached = await attachedContent(userId, content, attachments);
+    return role === "user" ? { role, ...attached } : { role, content: attached.content };
+  }));
+}
+
+/**
+ * Whether the model takes images: its saved `settings.vision` when set, else the catalogue's input
+ * modalities or vision capability kept in its metadata; unknown is no.
+ */
+export function takesImages(model: ModelConfiguration): boolean {
+  if (typeof model.settings.vision === "boolean") return model.settings.vision;
+  const { input_modalities, capabilities } = model.settings.metadata as Record<string, unknown>;
+  if (Array.isArray(input_modalities)) return input_modalities.includes("image");
+  return (capabilities as { vision?: unknown } | undefined)?.vision === true;
+}
+
+/** A 422 before any provider call when images would go to a model that cannot take them. */
+function assertCanSee(model: ModelConfiguration, messages: ChatMessage[]) {
+  if (!messages.some((m) => m.images?.length) || takesImages(model)) return;
+  throw unprocessable(
+    "model_lacks_vision",
+    `${model.display_name ?? model.name} cannot take images (set its settings.vision to true if it can), ` +
+      "or send the message without them.",
+  );
 }
 
 function chatRequest(model: ChatModel, connection: ProviderConnection): Omit<ChatRequest, "messages"> {
@@ -115,23 +150,42 @@ async function planReply(
   ]);
   if (!connection) return null;
   const untitled = chat.title === DEFAULT_CHAT_TITLE && !chat.has_reply;
+  const messages = promptMessages(model, await withAttachments(userId, history));
+  assertCanSee(model, messages);
   return {
     userId,
     chatId,
-    request: { ...chatRequest(model, connection), messages: promptMessages(model, history) },
+    request: { ...chatRequest(model, connection), messages },
     modelConfigId: model.id,
     titleFrom: untitled ? history.find((m) => m.role === "user")?.content ?? null : null,
   };
 }
 
-/** Stores the message (404 for a chat that is not the caller's) and plans its reply when one is due. */
+/**
+ * Stores the message (404 for a chat that is not the caller's) with its attachments claimed and
+ * linked (`metadata.attachments` is the server's list, whatever was sent), and plans its reply when
+ * one is due.
+ */
 export async function openTurn(tx: Tx, userId: string, chatId: string, input: MessageCreate): Promise<Turn> {
-  if (input.role !== "user") return { message: await addMessage(tx, userId, chatId, input), plan: null };
+  const ids = input.attachments ?? [];
+  const attached = await claimAttachments(tx, userId, chatId, ids);
+  const { attachments: _, ...metadata } = input.metadata ?? {};
+  const stored = attached.length > 0 ? { ...metadata, attachments: attached.map(refOf) } : metadata;
+  const message = { ...input, metadata: stored };
+  if (input.role !== "user") {
+    return { message: await storeMessage(tx, userId, chatId, message, ids), plan: null };
+  }
   // One round trip: the insert, the chat's reply facts and the default model (needed when the chat has none).
-  const [message, chat, defaultModel] = await Promise.all([
-    addMessage(tx, userId, chatId, input),
+  const [added, chat, defaultModel] = await Promise.all([
+    storeMessage(tx, userId, chatId, message, ids),
     chatForReply(tx, userId, chatId),
     getDefaultModel(tx, userId),
   ]);
-  return { message, plan: chat ? await planReply(tx, userId, chatId, chat, defaultModel) : null };
+  return { message: added, plan: chat ? await planReply(tx, userId, chatId, chat, defaultModel) : null };
+}
+
+async function storeMessage(tx: Tx, userId: string, chatId: string, input: MessageCreate, ids: string[]) {
+  const message = await addMessage(tx, userId, chatId, input);
+  await linkAttachments(tx, ids, chatId, message.id);
+  return message;
 }

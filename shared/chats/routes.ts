@@ -2,6 +2,7 @@
  * Chats: the caller's conversations and their messages (API.md "Chats").
  * @module
  */
+import { discardAttachmentFiles } from "../attachments/store.ts";
 import type { Context } from "hono";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader, withUser } from "../db/client.ts";
@@ -151,7 +152,8 @@ export function chatRoutes() {
   router.openapi(deleteChat, async (c) => {
     const claims = c.get("claims");
     const { chat_id } = c.req.valid("param");
-    await asUser(claims, (tx) => chats.deleteChat(tx, claims.sub, chat_id));
+    const files = await asUser(claims, (tx) => chats.deleteChat(tx, claims.sub, chat_id));
+    await discardAttachmentFiles(files);
     return c.body(null, 204);
   });
   router.openapi(addMessage, async (c) => {

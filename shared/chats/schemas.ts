@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { AttachmentIds } from "../attachments/schemas.ts";
 
 // Unknown fields are ignored, not refused: the old backend (pydantic defaults) did the same.
 
@@ -56,6 +57,7 @@ export const MessageCreate = z.object({
   role: MessageRole.default("user"),
   content: MessageContent,
   metadata: z.record(z.string(), z.unknown()).optional(),
+  attachments: AttachmentIds.optional(),
   stream: z.boolean().default(false),
 }).openapi("MessageCreate");
 

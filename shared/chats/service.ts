@@ -18,6 +18,8 @@ import {
   unknownCursorError,
 } from "../db/paging.ts";
 import { ApiError, notFound } from "../errors/api-error.ts";
+import type { AttachmentRef } from "../attachments/schemas.ts";
+import { attachmentPath } from "../attachments/store.ts";
 import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate, MessageRole } from "./schemas.ts";
 
 const CHATS: KeysetSpec = { table: "public.chats", sortColumn: "updated_at", listOrder: "desc" };
@@ -101,11 +103,15 @@ export async function updateChat(tx: Tx, userId: string, chatId: string, update:
   return chat;
 }
 
-/** Deletes the chat; its messages go with it (foreign key cascade). */
-export async function deleteChat(tx: Tx, userId: string, chatId: string): Promise<void> {
-  const deleted =
-    await tx`delete from public.chats where id = ${chatId} and user_id = ${userId} returning id`;
+/** Deletes the chat; its messages and attachments go with it (cascade); returns the attachments' files. */
+export async function deleteChat(tx: Tx, userId: string, chatId: string): Promise<string[]> {
+  // Sent together (one round trip, run in order): the attachments go with the chat by cascade.
+  const [attached, deleted] = await Promise.all([
+    tx<{ id: string }[]>`select id from public.attachments where chat_id = ${chatId} and user_id = ${userId}`,
+    tx`delete from public.chats where id = ${chatId} and user_id = ${userId} returning id`,
+  ]);
   if (deleted.length === 0) throw chatNotFound();
+  return attached.map((row) => attachmentPath(userId, row.id));
 }
 
 /** Stores a message in one of the caller's chats (the chat's `updated_at` moves with it). */
@@ -160,6 +166,8 @@ export async function chatForReply(tx: Tx, userId: string, chatId: string): Prom
 export interface HistoryMessage {
   role: MessageRole;
   content: string;
+  /** What the message's metadata lists of its attachments. */
+  attachments: AttachmentRef[] | null;
 }
 
 /**
@@ -168,8 +176,10 @@ export interface HistoryMessage {
  */
 export async function recentHistory(tx: Tx, chatId: string, maxChars: number): Promise<HistoryMessage[]> {
   return await tx<HistoryMessage[]>`
-    select role, content from (
+    select role, content, attachments from (
       select role, content, created_at, id,
+             case when jsonb_typeof(metadata -> 'attachments') = 'array' then metadata -> 'attachments' end
+               as attachments,
              sum(char_length(content)) over (order by created_at desc, id desc) - char_length(content)
                as newer_chars
       from public.messages where chat_id = ${chatId}

@@ -16,6 +16,7 @@ import { isConnectionError } from "../db/connection-errors.ts";
 import { isUnstorableText } from "../db/unstorable-text.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { rateLimitError } from "../limits/service.ts";
+import { DRAIN_FACTOR, drainBody } from "./drain.ts";
 import { errorResponse, validationDetails } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -63,31 +64,6 @@ export function createRouter(rewritePath?: (path: string) => string): App {
       }
     },
   });
-}
-
-/** How much of an oversize body is read (and dropped) before the 413, as a multiple of the limit. */
-const DRAIN_FACTOR = 16;
-
-/**
- * Reads and drops the rest of a refused body (up to `maxBytes`), so a client still uploading gets
- * the 413 instead of a reset connection — which the app would take for a network failure and re-send
- * elsewhere. A larger body is left unread: the connection is closed on it.
- */
-async function drainBody(request: Request, maxBytes: number): Promise<void> {
-  if (!request.body || request.bodyUsed || request.body.locked) return;
-  const reader = request.body.getReader();
-  let read = 0;
-  try {
-    while (read <= maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      read += value.byteLength;
-    }
-  } catch {
-    // The client went away: nothing to answer.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
 }
 
 /** A path matches a route of another method: the answer is 405, not 404. */
@@ -143,32 +119,38 @@ function handleError(raised: Error, c: Context<AppEnv>) {
   return errorResponse(c, 500, "internal_error", "Something went wrong on our side. Try again later.");
 }
 
-/**
- * The app under `basePath` (Supabase hands a function paths that start with its name). `rewritePath`
- * maps a request's path before routing (aliases that stay out of the OpenAPI document).
- */
-export function createApp(basePath = "/api", rewritePath?: (path: string) => string): App {
+export interface AppOptions {
+  /**
+   * Paths (under `basePath`) whose handlers read their body with `readUpload` (http/upload.ts),
+   * which holds them to their own, larger limits: the body limit for JSON does not apply there.
+   */
+  uploadPaths?: string[];
+  /** Maps a request's path before routing (aliases that stay out of the OpenAPI document). */
+  rewritePath?: (path: string) => string;
+}
+
+/** The app under `basePath` (Supabase hands a function paths that start with its name). */
+export function createApp(basePath = "/api", { uploadPaths = [], rewritePath }: AppOptions = {}): App {
   // basePath() first: OpenAPIHono's copy does not carry a notFound handler over.
   const app = createRouter(rewritePath).basePath(basePath) as App;
   const { corsOrigins, maxBodyBytes } = config();
+  const uploads = new Set(uploadPaths.map((path) => basePath + path));
   app.use("*", requestContext);
   app.use("*", securityHeaders);
   app.use("*", cors({ origin: corsOrigins, exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: async (c) => {
-        await drainBody(c.req.raw, maxBodyBytes * DRAIN_FACTOR);
-        return errorResponse(
-          c,
-          413,
-          "payload_too_large",
-          `The request body is larger than ${maxBodyBytes} bytes.`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: async (c) => {
+      await drainBody(c.req.raw, maxBodyBytes * DRAIN_FACTOR);
+      return errorResponse(
+        c,
+        413,
+        "payload_too_large",
+        `The request body is larger than ${maxBodyBytes} bytes.`,
+      );
+    },
+  });
+  app.use("*", (c, next) => uploads.has(c.req.path) ? next() : limitBody(c, next));
   app.notFound((c) => {
     const allowed = methodsFor(app, c.req.path);
     if (allowed.length > 0) {

@@ -33,6 +33,21 @@ export function body<T extends z.ZodType>(schema: T) {
   };
 }
 
+/**
+ * A required `multipart/form-data` body, for the document only: its schema is plain JSON Schema, not
+ * zod, so no validator buffers the body — the route reads it as it streams (http/upload.ts).
+ */
+export function multipartBody(description: string, fields: Record<string, Record<string, unknown>>) {
+  const schema = { type: "object" as const, properties: fields, required: ["file"] };
+  return {
+    body: {
+      description: `${description}. Other form fields are ignored.`,
+      content: { "multipart/form-data": { schema } },
+      required: true,
+    },
+  };
+}
+
 const error = (description: string) => json(ErrorEnvelope, description);
 
 /** The error responses every authenticated route can give. */
@@ -45,6 +60,8 @@ export const errors = {
   400: error("Bad request"),
   403: error("Forbidden"),
   404: error("Not found"),
+  413: error("Too large: the sentence says the limit; nothing was stored"),
+  415: error("Not a type this route accepts (decided by the file's bytes); nothing was stored"),
   /** The user's own provider failed (never 5xx: the app re-sends those to another host). */
   424: error("The provider failed: `provider_*` code, the provider's reason, `Retry-After` when it gave one"),
   /** A rate limit refused the request (README "Rate limits"); it changed nothing. */

@@ -6,7 +6,7 @@
  * worker died) still ends with one set of files. Signed URLs are handed out on the public API URL.
  * @module
  */
-import { extensionOf } from "../llm/image-files.ts";
+import { extensionOf } from "../files/sniff.ts";
 import { clientUrl, removeObjects, serviceStorage } from "../storage/service-storage.ts";
 
 export const IMAGES_BUCKET = "job-images";

@@ -27,6 +27,7 @@ export interface LimitSpec {
 export const LIMITS = {
   replies: { per: "user", default: "30/1m", label: "replies" },
   image_jobs: { per: "user", default: "30/1h", label: "image jobs" },
+  uploads: { per: "user", default: "60/1h", label: "uploads" },
   sign_in: { per: "address", default: "60/5m", label: "sign-in attempts from your network" },
   sign_up: { per: "address", default: "20/1h", label: "sign-ups from your network" },
   referral_sends: { per: "user", default: "50/1d", label: "invitations" },

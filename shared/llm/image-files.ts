@@ -3,26 +3,16 @@
  * result URLs are often on another host, such as a CDN).
  * @module
  */
+import { sniffImageType as sniffAnyImage } from "../files/sniff.ts";
 import { PUBLIC_ONLY } from "./destinations.ts";
 import { badResponse } from "./errors.ts";
 import type { ProviderId } from "./providers.ts";
 import { type Deadline, readBytes, send } from "./transport.ts";
 
-const SIGNATURES: [string, number[], number][] = [
-  ["image/png", [0x89, 0x50, 0x4e, 0x47], 0],
-  ["image/jpeg", [0xff, 0xd8, 0xff], 0],
-  ["image/gif", [0x47, 0x49, 0x46, 0x38], 0],
-  ["image/webp", [0x57, 0x45, 0x42, 0x50], 8],
-];
-
-/** The image type the bytes start with, or undefined when they are none we store. */
+/** The image type the bytes start with, or undefined when they are none the job bucket stores. */
 export function sniffImageType(bytes: Uint8Array): string | undefined {
-  return SIGNATURES.find(([, magic, offset]) => magic.every((byte, i) => bytes[offset + i] === byte))?.[0];
-}
-
-/** The usual file extension of an image type. */
-export function extensionOf(contentType: string): string {
-  return { "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp" }[contentType] ?? "png";
+  const type = sniffAnyImage(bytes);
+  return type === "image/heic" ? undefined : type;
 }
 
 /** A result URL the destination guard refused, as the job's error reads it (never the URL itself). */

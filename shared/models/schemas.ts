@@ -18,6 +18,10 @@ export const ModelSettings = z.object({
   frequency_penalty: z.number().min(0).max(2),
   presence_penalty: z.number().min(0).max(2),
   system_prompt: z.string().nullable(),
+  vision: z.boolean().nullable().openapi({
+    description:
+      "Whether the model takes images; null: the catalogue's facts (metadata.input_modalities) decide",
+  }),
   metadata: z.record(z.string(), z.unknown()).openapi({
     description: "Facts kept with the model (e.g. context_window, max_output_tokens from the catalogue)",
   }),
@@ -36,6 +40,9 @@ export const ModelSettingsInput = z.object({
   presence_penalty: unsetWhenNull(z.number().min(0).max(2)),
   system_prompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).nullable().optional()
     .openapi({ description: "null removes it" }),
+  vision: z.boolean().nullable().optional().openapi({
+    description: "Whether the model takes images; null: unsaid",
+  }),
   metadata: JsonObject(MAX_METADATA_BYTES, "Merged one level deep into the stored metadata").optional(),
 }).openapi("ModelSettingsInput", {
   description: "Generation settings; keys not listed are ignored and never reach a provider request",

@@ -28,7 +28,7 @@ const columns = (tx: Tx) =>
      jsonb_build_object(
        'temperature', temperature, 'max_tokens', max_tokens, 'top_p', top_p,
        'frequency_penalty', frequency_penalty, 'presence_penalty', presence_penalty,
-       'system_prompt', system_prompt, 'metadata', metadata) as settings,
+       'system_prompt', system_prompt, 'vision', vision, 'metadata', metadata) as settings,
      created_at, updated_at`;
 
 const modelNotFound = () => notFound("Model configuration not found.");
@@ -128,7 +128,11 @@ function importRow(
   known: CatalogueModel | undefined,
   sharedMetadata: Record<string, unknown> = {},
 ): ImportRow {
-  const facts = { context_window: known?.context_window, max_output_tokens: known?.max_output_tokens };
+  const facts = {
+    context_window: known?.context_window,
+    max_output_tokens: known?.max_output_tokens,
+    input_modalities: known?.metadata.input_modalities,
+  };
   return {
     name: model.id,
     display_name: model.name ?? displayNameOf(model.id),

@@ -1,6 +1,6 @@
 /**
  * Supabase Storage with the service credential: the API's and the worker's trusted paths write,
- * sign and remove files through it (Storage's own API: SQL cannot delete Storage's files). It is
+ * sign and remove files through it (or as a user, where Storage's policies should decide) (Storage's own API: SQL cannot delete Storage's files). It is
  * reached on `SUPABASE_URL`, the functions' own way in; a URL it returns for a client goes out on
  * the public API URL instead (`clientUrl`).
  * @module
@@ -27,6 +27,18 @@ export function serviceStorage(): SupabaseClient["storage"] {
     });
   }
   return client.storage;
+}
+
+/**
+ * Storage as the user holding `accessToken`: Storage's RLS policies decide what they may write,
+ * read and delete, as for any client of theirs.
+ */
+export function userStorage(accessToken: string): SupabaseClient["storage"] {
+  const { supabaseUrl, publicKey } = config();
+  return createClient(supabaseUrl, publicKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { Authorization: `Bearer ${accessToken}` } },
+  }).storage;
 }
 
 /**

@@ -7,7 +7,19 @@ import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { forbidden } from "../errors/api-error.ts";
-import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
+import {
+  authErrors,
+  body,
+  errors,
+  json,
+  multipartBody,
+  routeBuilder,
+  UNKNOWN_FIELDS_IGNORED,
+} from "../http/openapi.ts";
+import { bearerToken } from "../auth/middleware.ts";
+import { readUpload, type UploadRules } from "../http/upload.ts";
+import { extensionOf, sniffImageType } from "../files/sniff.ts";
+import { AVATAR_MAX_BYTES, AVATAR_TYPES, setAvatar } from "./avatar.ts";
 import type { UserClaims } from "../auth/claims.ts";
 import { eraseAccount } from "./erase.ts";
 import {
@@ -93,6 +105,41 @@ const exportData = route({
   responses: { 200: json(UserExport, "The export"), ...authErrors },
 });
 
+/** The avatar route's path, read as a stream (the app's body limit does not apply: see createApp). */
+export const AVATAR_PATH = "/v1/users/profile/avatar";
+
+const AVATAR_TOO_LARGE = "Avatar files must be 5 MB or smaller.";
+
+/** An avatar: png, jpeg, webp or heic by its bytes, at most 5 MiB. */
+const AVATAR_FILE: UploadRules = {
+  field: "file",
+  classify(head) {
+    const mime = sniffImageType(head);
+    if (!mime || !AVATAR_TYPES.includes(mime)) return undefined;
+    return { mime, ext: extensionOf(mime), maxBytes: AVATAR_MAX_BYTES, tooLarge: AVATAR_TOO_LARGE };
+  },
+  unsupported: "Avatars must be PNG, JPEG, WebP or HEIC images.",
+  maxBytes: AVATAR_MAX_BYTES,
+  tooLarge: AVATAR_TOO_LARGE,
+};
+
+const uploadAvatar = route({
+  method: "post",
+  path: AVATAR_PATH,
+  summary: "Upload an avatar (png, jpeg, webp or heic, at most 5 MB); avatar_url becomes its public URL",
+  description: "The type is decided by the file's bytes, not its name. The previous avatar file is " +
+    "removed. Empty file: 422 `empty_file`; over 5 MiB: 413; another type: 415. Counts towards the " +
+    "`uploads` rate limit.",
+  request: multipartBody("The image in the field `file`", { file: { type: "string", format: "binary" } }),
+  responses: {
+    200: json(UserProfile, "The profile with its new avatar_url"),
+    413: errors[413],
+    415: errors[415],
+    429: errors[429],
+    ...authErrors,
+  },
+});
+
 const getUser = route({
   method: "get",
   path: "/v1/users/{user_id}",
@@ -134,6 +181,12 @@ export function userRoutes() {
     const claims = c.get("claims");
     const survey = c.req.valid("json");
     return c.json(await asUser(claims, (tx) => users.completeOnboarding(tx, claims.sub, survey)), 200);
+  });
+  router.openapi(uploadAvatar, async (c) => {
+    const { bytes, rule } = await readUpload(c.req.raw, AVATAR_FILE);
+    const token = bearerToken(c.req.header("authorization"))!;
+    const profile = await setAvatar(c.get("claims"), token, { bytes, mime: rule.mime, ext: rule.ext });
+    return c.json(profile, 200);
   });
   // Registered before /v1/users/{user_id} so "profile" is never read as an id.
   router.openapi(exportData, async (c) => {

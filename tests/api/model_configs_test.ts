@@ -62,6 +62,7 @@ Deno.test("import takes ids and objects, applies the shared settings to each, an
       frequency_penalty: 0,
       presence_penalty: 0,
       system_prompt: "Be brief.",
+      vision: null,
     });
   }
 

@@ -149,7 +149,9 @@ Deno.test("import saves configurations linked to the provider row, and re-import
     frequency_penalty: 0,
     presence_penalty: 0,
     system_prompt: null,
-    metadata: { context_window: 131072, max_output_tokens: 131072 },
+    vision: null,
+    // The catalogue's facts: the context window, and what the model takes (text only: no images).
+    metadata: { context_window: 131072, max_output_tokens: 131072, input_modalities: ["text"] },
   });
   assert.equal(gptOss.display_name, "Openai/gpt Oss 120b");
 

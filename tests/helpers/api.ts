@@ -24,7 +24,7 @@ export async function call<T = any>(path: string, options: CallOptions = {}): Pr
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let payload: BodyInit | undefined;
-  if (typeof options.body === "string") payload = options.body;
+  if (typeof options.body === "string" || options.body instanceof FormData) payload = options.body;
   else if (options.body !== undefined) {
     payload = JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";

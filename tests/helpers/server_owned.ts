@@ -52,6 +52,18 @@ export const SERVER_OWNED: Record<string, Guards> = {
       created_at: EARLIER,
     },
   },
+  attachments: {
+    // Only chat_id and message_id may be written (linking); the rest is the server's.
+    update: {
+      id: ID,
+      user_id: ID,
+      kind: "case when kind = 'text' then 'image' else 'text' end",
+      mime_type: "'image/png'",
+      size: "size + 1",
+      created_at: EARLIER,
+    },
+    insert: { id: ID, user_id: ID },
+  },
   jobs: {
     update: "no update grant",
     insert: {
@@ -105,6 +117,7 @@ export const OWN_ROW: Record<string, [columns: string, values: string]> = {
   notifications: ["user_id, type, content_summary", "$uid, 'job_completed', 'forged'"],
   notification_preferences: ["user_id", "$uid"],
   waitlist_entries: ["full_name, email", "'Guard', 'guard-' || gen_random_uuid() || '@example.test'"],
+  attachments: ["kind, mime_type, name, size", "'text', 'text/plain', 'a.txt', 1"],
 };
 
 /** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
@@ -121,6 +134,7 @@ export const OWNED_BY: Record<string, string> = {
   notification_preferences: "user_id = $uid",
   // Nobody owns an entry: every row is tried.
   waitlist_entries: "true",
+  attachments: "user_id = $uid",
 };
 
 /** Each declared update of a server-owned column, as SQL on the user's own rows. */

@@ -243,3 +243,35 @@ Deno.test("errors have Storage's shape; size and mime-type limits are enforced",
     assert.equal(statusCodeOf(badKey.error), "400");
   });
 });
+
+Deno.test("public objects: served without a key from a public bucket, refused from a private one", async () => {
+  const bucket = `public-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    assert.equal((await service.storage.createBucket(bucket, { public: true })).error, null);
+    assert.equal(
+      (await service.storage.from(bucket).upload("a/b.txt", "open", { contentType: "text/plain" })).error,
+      null,
+    );
+    const { publicUrl } = service.storage.from(bucket).getPublicUrl("a/b.txt").data;
+    assert.equal(publicUrl, `${storageUrl}/object/public/${bucket}/a/b.txt`);
+    const open = await fetch(publicUrl);
+    assert.equal(open.status, 200);
+    assert.equal(open.headers.get("content-type"), "text/plain");
+    assert.equal(await open.text(), "open");
+    const missing = await fetch(`${storageUrl}/object/public/${bucket}/a/none.txt`);
+    assert.equal(missing.status, 400);
+    assert.equal((await missing.json()).statusCode, "404");
+
+    await withBucket({}, async (privateBucket) => {
+      await service.storage.from(privateBucket).upload("x/secret.txt", "closed");
+      const refused = await fetch(`${storageUrl}/object/public/${privateBucket}/x/secret.txt`);
+      assert.equal(refused.status, 400);
+      const body = await refused.json();
+      assert.equal(body.statusCode, "404");
+      assert.doesNotMatch(JSON.stringify(body), /closed/);
+    });
+  } finally {
+    await service.storage.emptyBucket(bucket);
+    await service.storage.deleteBucket(bucket);
+  }
+});

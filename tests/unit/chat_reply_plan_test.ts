@@ -26,6 +26,7 @@ function model(settings: Partial<ModelConfiguration["settings"]>): ModelConfigur
       frequency_penalty: 0,
       presence_penalty: 0,
       system_prompt: null,
+      vision: null,
       metadata: {},
       ...settings,
     },

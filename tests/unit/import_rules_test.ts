@@ -13,16 +13,17 @@ const LOWER_LAYERS: Record<string, string[]> = {
   config: [],
   errors: [],
   runtime: [],
-  llm: ["runtime"],
+  files: [],
+  llm: ["files", "runtime"],
   db: ["config", "errors"],
   storage: ["config"],
   queue: ["db", "runtime"],
   auth: ["config", "errors"],
   limits: ["config", "db", "errors"],
-  http: ["auth", "config", "db", "errors", "limits"],
+  http: ["auth", "config", "db", "errors", "files", "limits"],
 };
 /** Layers that must not know the HTTP framework (so services and the worker engine stay plain). */
-const WITHOUT_HONO = ["config", "errors", "runtime", "llm", "db", "storage", "queue", "limits"];
+const WITHOUT_HONO = ["config", "errors", "runtime", "files", "llm", "db", "storage", "queue", "limits"];
 /** The entries: each function's app is composed here, so nothing under shared/ imports them. */
 const ENTRIES = ["api", "worker"];
 

@@ -125,6 +125,12 @@ export function buildAttacks(operations: Operation[], victim: SeededUser, attack
     path: `/v1/chats/${attackerChatId}`,
     body: { model_config_id: victim.modelIds[0] },
     foreignId: false,
+  }, {
+    // A's attachment sent with B's message: refused (422), never read or linked.
+    method: "POST",
+    path: `/v1/chats/${attackerChatId}/messages`,
+    body: { content: "hello", attachments: victim.attachmentIds },
+    foreignId: true,
   });
   return attacks.sort((a, b) => ORDER.indexOf(a.method) - ORDER.indexOf(b.method));
 }

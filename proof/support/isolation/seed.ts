@@ -5,6 +5,7 @@
  * response of the other user can be searched for them.
  * @module
  */
+import { formWith } from "../../../tests/helpers/files.ts";
 import { signUpUser, type TestUser } from "../../../tests/helpers/api.ts";
 import { db } from "../../../tests/helpers/env.ts";
 import type { FakeImages } from "../../../tests/helpers/fake_images.ts";
@@ -36,6 +37,7 @@ export interface SeededUser {
   inviteCode: string;
   referralIds: string[];
   notificationIds: string[];
+  attachmentIds: string[];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -60,6 +62,7 @@ export async function seedUser(rec: Recorder, fakes: Fakes, tag: string): Promis
     inviteCode: "",
     referralIds: [],
     notificationIds: [],
+    attachmentIds: [],
   };
   await rec.call("/v1/users/profile", { method: "PUT", token: user.token, body: { bio: seeded.marker } });
   await rec.call("/v1/waitlist", { method: "POST", body: { name: `Proof ${tag}`, email: user.email } });
@@ -68,6 +71,7 @@ export async function seedUser(rec: Recorder, fakes: Fakes, tag: string): Promis
   await addChats(rec, seeded);
   await addJobs(rec, fakes.images, seeded);
   await addReferralsAndNotifications(rec, seeded);
+  await addFiles(rec, seeded);
   return seeded;
 }
 
@@ -151,6 +155,22 @@ async function addReferralsAndNotifications(rec: Recorder, seeded: SeededUser) {
   seeded.notificationIds.push(...notes.map((note) => note.id));
 }
 
+/** An avatar, and a text attachment in the first chat (private, under the user's folder). */
+async function addFiles(rec: Recorder, seeded: SeededUser) {
+  const token = seeded.user.token;
+  const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0);
+  const avatar = formWith(png, "me.png");
+  expectOk("avatar", await rec.call("/v1/users/profile/avatar", { method: "POST", token, body: avatar }));
+  const text = formWith(new TextEncoder().encode(`${seeded.marker} notes`), "notes.txt", {
+    chat_id: seeded.chatIds[0],
+  });
+  const attachment = expectOk(
+    "attachment",
+    await rec.call("/v1/attachments", { method: "POST", token, body: text }),
+  );
+  seeded.attachmentIds.push((attachment as { id: string }).id);
+}
+
 /** Waits until the stack's worker has finished the job, so the before/after snapshots are stable. */
 async function settle(jobId: string) {
   const sql = db();
@@ -176,5 +196,6 @@ export function secretsOf(seeded: SeededUser): string[] {
     seeded.inviteCode,
     ...seeded.referralIds,
     ...seeded.notificationIds,
+    ...seeded.attachmentIds,
   ];
 }

@@ -31,12 +31,14 @@ export function snapshotUser(userId: string): Promise<UserSnapshot> {
         from public.notifications n where n.user_id = ${userId}
       union all select 'notification_preferences', coalesce(jsonb_agg(to_jsonb(n)), '[]')::text
         from public.notification_preferences n where n.user_id = ${userId}
+      union all select 'attachments', coalesce(jsonb_agg(to_jsonb(a) order by a.id), '[]')::text
+        from public.attachments a where a.user_id = ${userId}
       union all select 'vault', coalesce(jsonb_agg(jsonb_build_array(s.name, s.decrypted_secret, s.updated_at)
           order by s.name), '[]')::text
         from vault.decrypted_secrets s where s.name like ${`%/${userId}/%`}
       union all select 'storage', coalesce(jsonb_agg(jsonb_build_array(o.name, o.updated_at) order by o.name),
           '[]')::text
-        from storage.objects o where o.name like ${`${userId}/%`}`;
+        from storage.objects o where o.name like ${`${userId}/%`} or o.name like ${`profiles/${userId}/%`}`;
     return new Map(rows.map((row) => [row.source, row.rows]));
   });
 }

@@ -6,7 +6,15 @@
  */
 import { bodyError, type ChatAdapter, type Json, parseData, type StreamDecoder } from "./adapter.ts";
 import { authHeaders, PROVIDER_SPECS, providerUrl } from "../providers.ts";
-import type { ChatEvent, ChatRequest, ChatResult, ChatSettings, FinishReason, Usage } from "./types.ts";
+import type {
+  ChatEvent,
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  ChatSettings,
+  FinishReason,
+  Usage,
+} from "./types.ts";
 
 /** Anthropic requires max_tokens; used when the settings have none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -52,12 +60,24 @@ function settingsFields(settings: ChatSettings = {}): Record<string, number> {
   return fields;
 }
 
+/** A message's content: its text, or with images `image` blocks (base64 sources) before a `text` block. */
+function contentOf({ content, images }: ChatMessage) {
+  if (!images?.length) return content;
+  return [
+    ...images.map((image) => ({
+      type: "image",
+      source: { type: "base64", media_type: image.mimeType, data: image.base64 },
+    })),
+    ...(content ? [{ type: "text", text: content }] : []),
+  ];
+}
+
 /** System messages go to the top-level `system`; empty turns (a reply cut short) are refused, so left out. */
 function messagesFields(request: ChatRequest) {
   const system = request.messages.filter((m) => m.role === "system").map((m) => m.content).join("\n\n");
   const messages = request.messages
-    .filter((m) => m.role !== "system" && m.content !== "")
-    .map(({ role, content }) => ({ role, content }));
+    .filter((m) => m.role !== "system" && (m.content !== "" || m.images?.length))
+    .map((message) => ({ role: message.role, content: contentOf(message) }));
   return { ...(system ? { system } : {}), messages };
 }
 

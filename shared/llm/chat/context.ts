@@ -11,11 +11,21 @@ export const CHARS_PER_TOKEN = 4;
 export const TOKENS_PER_MESSAGE = 4;
 
 /**
- * A rough token count: `ceil(chars / 4) + 4` per message. It over-counts code and under-counts
- * some non-Latin scripts; it is meant for a budget with headroom, not for billing.
+ * What one image costs at most, in tokens, without reading its size: Anthropic counts
+ * width × height / 750 and scales images down to about 1.15 megapixels (≈ 1,600 tokens); OpenAI's
+ * high detail is 85 + 170 per 512-px tile of the image scaled into 2048 × 768 (at most 8 tiles:
+ * 1,445 tokens).
+ */
+export const TOKENS_PER_IMAGE = 1600;
+
+/**
+ * A rough token count: `ceil(chars / 4) + 4` per message, plus {@link TOKENS_PER_IMAGE} per image. It
+ * over-counts code and under-counts some non-Latin scripts; it is meant for a budget with headroom,
+ * not for billing.
  */
 export function estimateTokens(message: ChatMessage): number {
-  return Math.ceil(message.content.length / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE;
+  const images = (message.images?.length ?? 0) * TOKENS_PER_IMAGE;
+  return Math.ceil(message.content.length / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE + images;
 }
 
 export interface TrimOptions {

@@ -6,10 +6,11 @@
  */
 export { completeChat, streamChat } from "./client.ts";
 export { ProviderError, type ProviderErrorKind, retryAfterSeconds } from "../errors.ts";
-export { estimateTokens, type TrimOptions, trimToContextWindow } from "./context.ts";
+export { estimateTokens, TOKENS_PER_IMAGE, type TrimOptions, trimToContextWindow } from "./context.ts";
 export { type OpenAiQuirks, openAiQuirks } from "./openai.ts";
 export type {
   ChatEvent,
+  ChatImage,
   ChatMessage,
   ChatProvider,
   ChatRequest,

@@ -17,6 +17,7 @@ import { ProviderError } from "../errors.ts";
 import { authHeaders, PROVIDER_SPECS, providerUrl } from "../providers.ts";
 import type {
   ChatEvent,
+  ChatMessage,
   ChatProvider,
   ChatRequest,
   ChatResult,
@@ -174,6 +175,18 @@ function result(body: Json, request: ChatRequest): ChatResult {
   };
 }
 
+/** A message's content: its text, or with images the parts array (`text`, then `image_url` data URLs). */
+function contentOf({ content, images }: ChatMessage) {
+  if (!images?.length) return content;
+  return [
+    { type: "text", text: content },
+    ...images.map((image) => ({
+      type: "image_url",
+      image_url: { url: `data:${image.mimeType};base64,${image.base64}` },
+    })),
+  ];
+}
+
 /** The OpenAI-compatible family. */
 export const openAiAdapter: ChatAdapter = {
   call(request, stream) {
@@ -186,7 +199,7 @@ export const openAiAdapter: ChatAdapter = {
       body: {
         model: request.model,
         // Only role and content: nothing else a history row carries (e.g. DeepSeek's reasoning_content) is sent back.
-        messages: request.messages.map(({ role, content }) => ({ role, content })),
+        messages: request.messages.map((message) => ({ role: message.role, content: contentOf(message) })),
         stream,
         ...(stream && quirks.streamUsage ? { stream_options: { include_usage: true } } : {}),
         ...settingsFields(quirks, request.settings),

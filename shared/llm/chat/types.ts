@@ -9,9 +9,17 @@ import type { ProviderId } from "../providers.ts";
 /** Providers whose chat completions this client speaks (API.md "Providers", minus image-only ones). */
 export type ChatProvider = Exclude<ProviderId, "imagerouter">;
 
+/** An image sent with a user message, as base64 (each provider wraps it in its own wire format). */
+export interface ChatImage {
+  mimeType: string;
+  base64: string;
+}
+
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
+  /** Images of a user message (the model must take images). */
+  images?: ChatImage[];
 }
 
 /** Generation settings of a saved model (API.md `ModelConfiguration.settings`); all optional. */
