@@ -18,6 +18,7 @@ import { AVATAR_PATH, userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
+import { branchRoutes } from "./chats/branch-routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { waitlistRoutes } from "./waitlist/routes.ts";
 import { attachmentRoutes, ATTACHMENTS_PATH } from "./attachments/routes.ts";
@@ -45,6 +46,7 @@ export function createApi() {
   app.route("/", providerRoutes());
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
+  app.route("/", branchRoutes());
   app.route("/", jobRoutes());
   app.route("/", referralRoutes());
   app.route("/", notificationRoutes());

@@ -82,7 +82,7 @@ function storeReply(withUser: WithUser, plan: ReplyPlan, outcome: Outcome): Prom
     metadata: metadataOf(plan, outcome),
     stream: false,
   };
-  return withUser((tx) => addMessage(tx, plan.userId, plan.chatId, input));
+  return withUser((tx) => addMessage(tx, plan.userId, plan.chatId, input, { parentId: plan.parentId }));
 }
 
 /** Names an "Untitled chat" after its first reply, without the caller waiting for it. */

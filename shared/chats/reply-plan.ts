@@ -12,7 +12,7 @@ import {
   type ChatRequest,
   trimToContextWindow,
 } from "../llm/chat/mod.ts";
-import { unprocessable } from "../errors/api-error.ts";
+import { ApiError, unprocessable } from "../errors/api-error.ts";
 import { takeForCaller } from "../limits/service.ts";
 import { getDefaultModel, getModel } from "../models/service.ts";
 import type { ModelConfiguration } from "../models/schemas.ts";
@@ -21,7 +21,8 @@ import { getProviderConnection, type ProviderConnection } from "../providers/ser
 import { attachedContent } from "../attachments/content.ts";
 import { claimAttachments, linkAttachments, refOf } from "../attachments/service.ts";
 import { DEFAULT_CHAT_TITLE, type Message, type MessageCreate } from "./schemas.ts";
-import { addMessage, chatForReply, type HistoryMessage, recentHistory, type ReplyChat } from "./service.ts";
+import { addMessage, chatForReply, type Placement, type ReplyChat } from "./service.ts";
+import { type HistoryMessage, historyUpTo } from "./tree.ts";
 
 /** A model's context window when its metadata does not say (most current chat models have more). */
 export const DEFAULT_CONTEXT_WINDOW = 32_768;
@@ -37,6 +38,8 @@ export interface ReplyPlan {
   /** The chat-completion request, API key included: keep it in memory only. */
   request: ChatRequest;
   modelConfigId: string;
+  /** The message the reply answers: the reply is stored under it. */
+  parentId: string;
   /** Set when this is the first reply of an "Untitled chat": the text its title is made from. */
   titleFrom: string | null;
 }
@@ -63,7 +66,7 @@ type ChatModel = ModelConfiguration & { provider: ChatProvider };
  * A model the app runs on the device is a 422 (the whole turn is rolled back): the server cannot reach it.
  */
 async function replyModel(tx: Tx, userId: string, chat: ReplyChat, defaultModel: ModelConfiguration | null) {
-  const model = chat.model_config_id ? await getModel(tx, userId, chat.model_config_id) : defaultModel;
+  const model = chat.model_config_id ? await chosenModel(tx, userId, chat.model_config_id) : defaultModel;
   if (!model?.is_active || model.provider === "imagerouter") return null;
   if (isClientSideProvider(model.provider)) {
     throw unprocessable(
@@ -73,6 +76,16 @@ async function replyModel(tx: Tx, userId: string, chat: ReplyChat, defaultModel:
     );
   }
   return model as ChatModel;
+}
+
+/** A saved model named in a body or a chat: not the caller's → 422 (the app re-sends a 404 elsewhere). */
+function chosenModel(tx: Tx, userId: string, id: string): Promise<ModelConfiguration> {
+  return getModel(tx, userId, id).catch((error) => {
+    if (error instanceof ApiError && error.status === 404) {
+      throw unprocessable("model_config_not_found", "model_config_id: not one of your saved models.");
+    }
+    throw error;
+  });
 }
 
 /**
@@ -129,24 +142,32 @@ function chatRequest(model: ChatModel, connection: ProviderConnection): Omit<Cha
   };
 }
 
+/** What a reply answers: the message it goes under, and the model the caller chose for it, if any. */
+export interface ReplyTo {
+  messageId: string;
+  modelConfigId?: string;
+}
+
 /**
- * Plans the reply to the message just stored, or null when the chat has no usable model. A reply
- * takes a hit of the caller's `replies` limit, sent with the provider and history reads (their round
- * trip): over the limit, the whole turn is refused (429) and the message is not stored.
+ * Plans the reply to `to.messageId` (with the path up to it as history), or null when the chat has
+ * no usable model. A reply takes a hit of the caller's `replies` limit, sent with the provider and
+ * history reads (their round trip): over the limit, the whole turn is refused (429) and nothing is stored.
  */
-async function planReply(
+export async function planReply(
   tx: Tx,
   userId: string,
   chatId: string,
   chat: ReplyChat,
   defaultModel: ModelConfiguration | null,
+  to: ReplyTo,
 ): Promise<ReplyPlan | null> {
-  const model = await replyModel(tx, userId, chat, defaultModel);
+  const chosen = to.modelConfigId ? { ...chat, model_config_id: to.modelConfigId } : chat;
+  const model = await replyModel(tx, userId, chosen, defaultModel);
   if (!model) return null;
   const [, connection, history] = await Promise.all([
     takeForCaller(tx, "replies"),
     getProviderConnection(tx, userId, model.provider),
-    recentHistory(tx, chatId, contextWindowOf(model) * FETCH_CHARS_PER_TOKEN),
+    historyUpTo(tx, chatId, to.messageId, contextWindowOf(model) * FETCH_CHARS_PER_TOKEN),
   ]);
   if (!connection) return null;
   const untitled = chat.title === DEFAULT_CHAT_TITLE && !chat.has_reply;
@@ -157,6 +178,7 @@ async function planReply(
     chatId,
     request: { ...chatRequest(model, connection), messages },
     modelConfigId: model.id,
+    parentId: to.messageId,
     titleFrom: untitled ? history.find((m) => m.role === "user")?.content ?? null : null,
   };
 }
@@ -166,26 +188,40 @@ async function planReply(
  * linked (`metadata.attachments` is the server's list, whatever was sent), and plans its reply when
  * one is due.
  */
-export async function openTurn(tx: Tx, userId: string, chatId: string, input: MessageCreate): Promise<Turn> {
+export async function openTurn(
+  tx: Tx,
+  userId: string,
+  chatId: string,
+  input: MessageCreate,
+  placement: Placement = {},
+): Promise<Turn> {
   const ids = input.attachments ?? [];
   const attached = await claimAttachments(tx, userId, chatId, ids);
   const { attachments: _, ...metadata } = input.metadata ?? {};
   const stored = attached.length > 0 ? { ...metadata, attachments: attached.map(refOf) } : metadata;
   const message = { ...input, metadata: stored };
   if (input.role !== "user") {
-    return { message: await storeMessage(tx, userId, chatId, message, ids), plan: null };
+    return { message: await storeMessage(tx, userId, chatId, message, ids, placement), plan: null };
   }
   // One round trip: the insert, the chat's reply facts and the default model (needed when the chat has none).
   const [added, chat, defaultModel] = await Promise.all([
-    storeMessage(tx, userId, chatId, message, ids),
+    storeMessage(tx, userId, chatId, message, ids, placement),
     chatForReply(tx, userId, chatId),
     getDefaultModel(tx, userId),
   ]);
-  return { message: added, plan: chat ? await planReply(tx, userId, chatId, chat, defaultModel) : null };
+  const plan = chat ? await planReply(tx, userId, chatId, chat, defaultModel, { messageId: added.id }) : null;
+  return { message: added, plan };
 }
 
-async function storeMessage(tx: Tx, userId: string, chatId: string, input: MessageCreate, ids: string[]) {
-  const message = await addMessage(tx, userId, chatId, input);
+async function storeMessage(
+  tx: Tx,
+  userId: string,
+  chatId: string,
+  input: MessageCreate,
+  ids: string[],
+  placement: Placement,
+) {
+  const message = await addMessage(tx, userId, chatId, input, placement);
   await linkAttachments(tx, ids, chatId, message.id);
   return message;
 }

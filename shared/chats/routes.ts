@@ -3,18 +3,15 @@
  * @module
  */
 import { discardAttachmentFiles } from "../attachments/store.ts";
-import type { Context } from "hono";
 import { requireUser } from "../auth/middleware.ts";
-import { asUser, userReader, withUser } from "../db/client.ts";
+import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
-import { inBackground, keepAlive } from "../runtime/background.ts";
-import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
-import { PAGE_HEADERS, PageQuery, setNextCursor } from "../http/paging.ts";
-import type { UserClaims } from "../auth/claims.ts";
-import { openTurn, type ReplyPlan } from "./reply-plan.ts";
-import { replyNow, streamReply } from "./replies.ts";
+import { PAGE_HEADERS, PageQuery, pageQueryWith, setNextCursor } from "../http/paging.ts";
+import { openTurn } from "./reply-plan.ts";
+import { answer } from "./answer.ts";
 import {
+  BranchesQuery,
   ChatCreate,
   ChatDetail,
   ChatIdParams,
@@ -48,8 +45,8 @@ const createChat = route({
 const getChat = route({
   method: "get",
   path: "/v1/chats/{chat_id}",
-  summary: "A chat and its messages, oldest first",
-  request: { params: ChatIdParams },
+  summary: "A chat and its messages, oldest first (the active branch's unless `branches=all`)",
+  request: { params: ChatIdParams, query: BranchesQuery },
   responses: { 200: json(ChatDetail, "The chat"), 404: errors[404], ...authErrors },
 });
 
@@ -92,28 +89,12 @@ const addMessage = route({
   },
 });
 
-/**
- * The reply as server-sent events: `start` (the stored user message) now, then what the generation
- * emits, at the pace the client reads. The generation runs on in the background, so a client that
- * hangs up (or stalls) loses nothing.
- */
-function streamedReply(c: Context, claims: UserClaims, message: Message, plan: ReplyPlan) {
-  const events = new EventStream();
-  events.send("start", { message });
-  const generation = streamReply(withUser(claims), plan, ({ event, data }) => {
-    events.send(event, data);
-    return events.ready();
-  });
-  inBackground(generation.finally(() => events.close()), "streamed reply");
-  return c.body(events.body, 200, EVENT_STREAM_HEADERS);
-}
-
 const listMessages = route({
   method: "get",
   path: "/v1/chats/{chat_id}/messages",
   summary: "A chat's messages, oldest first",
   description: "Pages walk forward in time: pass the next cursor as `after` (or page back with `before`).",
-  request: { params: ChatIdParams, query: PageQuery },
+  request: { params: ChatIdParams, query: pageQueryWith(BranchesQuery.shape) },
   responses: {
     200: { ...json(Message.array(), "Messages"), headers: PAGE_HEADERS },
     404: errors[404],
@@ -141,7 +122,8 @@ export function chatRoutes() {
   router.openapi(getChat, async (c) => {
     const claims = c.get("claims");
     const { chat_id } = c.req.valid("param");
-    return c.json(await asUser(claims, (tx) => chats.getChatWithMessages(tx, claims.sub, chat_id)), 200);
+    const all = c.req.valid("query").branches === "all";
+    return c.json(await asUser(claims, (tx) => chats.getChatWithMessages(tx, claims.sub, chat_id, all)), 200);
   });
   router.openapi(updateChat, async (c) => {
     const claims = c.get("claims");
@@ -161,16 +143,14 @@ export function chatRoutes() {
     const { chat_id } = c.req.valid("param");
     const input = c.req.valid("json");
     const turn = await asUser(claims, (tx) => openTurn(tx, claims.sub, chat_id, input));
-    if (!turn.plan) return c.json(turn.message, 200);
-    if (input.stream) return streamedReply(c, claims, turn.message, turn.plan);
-    // A client that hangs up before the reply comes still finds it stored.
-    return c.json(await keepAlive(replyNow(withUser(claims), turn.plan)), 200);
+    return await answer(c, claims, turn, input.stream);
   });
   router.openapi(listMessages, async (c) => {
     const claims = c.get("claims");
     const { chat_id } = c.req.valid("param");
     const query = c.req.valid("query");
-    const page = await asUser(claims, (tx) => chats.listMessages(tx, claims.sub, chat_id, query));
+    const all = query.branches === "all";
+    const page = await asUser(claims, (tx) => chats.listMessages(tx, claims.sub, chat_id, query, all));
     setNextCursor(c, query.limit, page.next);
     return c.json(page.items, 200);
   });

@@ -26,6 +26,15 @@ export const MessageRole = z.enum(["user", "assistant", "system"]);
 export const Message = z.object({
   id: z.uuid(),
   chat_id: z.uuid(),
+  parent_id: z.uuid().nullable().openapi({
+    description: "The message this one follows; null for a first message",
+  }),
+  sibling_index: z.number().int().openapi({
+    description: "Its place among messages with the same parent (0: oldest)",
+  }),
+  sibling_count: z.number().int().openapi({
+    description: "How many messages share its parent (itself included)",
+  }),
   role: MessageRole,
   content: z.string(),
   metadata: z.record(z.string(), z.unknown()),
@@ -69,6 +78,32 @@ export const ReplyStream = z.string().openapi({
     "the provider is silent. The reply is generated and stored even if the client disconnects.",
 });
 
+export const RegenerateRequest = z.object({
+  stream: z.boolean().default(false),
+  model_config_id: z.uuid().optional().openapi({ description: "Regenerate with this saved model instead" }),
+}).openapi("RegenerateRequest");
+
+export const EditRequest = z.object({
+  content: MessageContent,
+  attachments: AttachmentIds.optional(),
+  stream: z.boolean().default(false),
+}).openapi("EditRequest");
+
+export const ActiveBranchRequest = z.object({
+  message_id: z.uuid().openapi({ description: "The branch's newest leaf under this message becomes active" }),
+}).openapi("ActiveBranchRequest");
+
+export const BranchesQuery = z.object({
+  branches: z.enum(["active", "all"]).default("active").openapi({
+    description: "`all`: every message of every branch, not only the active path",
+  }),
+});
+
+export const MessageIdParams = z.object({
+  chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
+  message_id: z.uuid().openapi({ param: { name: "message_id", in: "path" } }),
+});
+
 export const ChatIdParams = z.object({
   chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
 });
@@ -79,3 +114,5 @@ export type ChatCreate = z.infer<typeof ChatCreate>;
 export type ChatUpdate = z.infer<typeof ChatUpdate>;
 export type MessageCreate = z.infer<typeof MessageCreate>;
 export type MessageRole = z.infer<typeof MessageRole>;
+export type RegenerateRequest = z.infer<typeof RegenerateRequest>;
+export type EditRequest = z.infer<typeof EditRequest>;

@@ -2,31 +2,27 @@
  * Chats and their messages. Every function takes the caller's transaction (RLS applies); the
  * `user_id` filters are a second guard. A chat that is not the caller's is "not found", never
  * "forbidden". Adding a message bumps the chat's `updated_at` through the database trigger
- * `messages_touch_chat`, in the same transaction.
+ * `messages_continue_branch`, in the same transaction.
  * @module
  */
 import type postgres from "postgres";
 import { type Reader, type Tx, txReader } from "../db/client.ts";
 import {
-  keyset,
   type KeysetSpec,
   type Page,
   type PageRequest,
   readPage,
-  toPage,
   unknownCursor,
   unknownCursorError,
 } from "../db/paging.ts";
 import { ApiError, notFound } from "../errors/api-error.ts";
-import type { AttachmentRef } from "../attachments/schemas.ts";
 import { attachmentPath } from "../attachments/store.ts";
-import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate, MessageRole } from "./schemas.ts";
+import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate } from "./schemas.ts";
+import { allMessages, MESSAGES, newestSibling, pathMessages } from "./tree.ts";
 
 const CHATS: KeysetSpec = { table: "public.chats", sortColumn: "updated_at", listOrder: "desc" };
-const MESSAGES: KeysetSpec = { table: "public.messages", sortColumn: "created_at", listOrder: "asc" };
 
 const chatColumns = (tx: Tx) => tx`id, user_id, title, model_config_id, created_at, updated_at`;
-const messageColumns = (tx: Tx) => tx`id, chat_id, role, content, metadata, created_at`;
 
 const chatNotFound = () => notFound("Chat not found.");
 const modelConfigNotFound = () =>
@@ -80,14 +76,13 @@ export async function getChat(tx: Tx, userId: string, chatId: string): Promise<C
   return chat;
 }
 
-/** The chat and all of its messages, oldest first. */
-export async function getChatWithMessages(tx: Tx, userId: string, chatId: string) {
+/** The chat and its messages, oldest first: the active branch's, or with `allBranches` every one. */
+export async function getChatWithMessages(tx: Tx, userId: string, chatId: string, allBranches = false) {
   const [chat, messages] = await Promise.all([
     getChat(tx, userId, chatId),
-    tx<Message[]>`select ${messageColumns(tx)} from public.messages
-                  where chat_id = ${chatId} order by created_at, id`,
+    (allBranches ? allMessages : pathMessages)(tx, userId, chatId),
   ]);
-  return { chat, messages };
+  return { chat, messages: messages.items };
 }
 
 /** Changes only the fields sent; `model_config_id: null` clears the chat's model. */
@@ -114,36 +109,55 @@ export async function deleteChat(tx: Tx, userId: string, chatId: string): Promis
   return attached.map((row) => attachmentPath(userId, row.id));
 }
 
-/** Stores a message in one of the caller's chats (the chat's `updated_at` moves with it). */
-export async function addMessage(tx: Tx, userId: string, chatId: string, input: MessageCreate) {
-  const [message] = await tx<Message[]>`
-    insert into public.messages (chat_id, role, content, metadata)
-    select c.id, ${input.role}, ${input.content}, ${tx.json((input.metadata ?? {}) as postgres.JSONValue)}
-    from public.chats c where c.id = ${chatId} and c.user_id = ${userId}
-    returning ${messageColumns(tx)}`;
+/** Where a new message goes: under `parentId` (null: a new first message), else after the active leaf. */
+export interface Placement {
+  parentId?: string | null;
+}
+
+/**
+ * Stores a message in one of the caller's chats (the chat's `updated_at` moves with it, and the message
+ * becomes its active leaf): after the active leaf unless `placement` names its parent.
+ */
+export async function addMessage(
+  tx: Tx,
+  userId: string,
+  chatId: string,
+  input: MessageCreate,
+  placement: Placement = {},
+): Promise<Message> {
+  const newRoot = placement.parentId === null;
+  const parent = placement.parentId ?? null;
+  const metadata = tx.json((input.metadata ?? {}) as postgres.JSONValue);
+  const [, [message]] = await Promise.all([
+    newRoot ? tx`select set_config('pocketllm.new_root', 'true', true)` : undefined,
+    tx<Message[]>`
+      with inserted as (
+        insert into public.messages (chat_id, parent_id, role, content, metadata)
+        select c.id, ${parent}, ${input.role}, ${input.content}, ${metadata}
+        from public.chats c where c.id = ${chatId} and c.user_id = ${userId}
+        returning id, chat_id, parent_id, role, content, metadata, created_at
+      )
+      select inserted.*, sib.sibling_index, sib.sibling_count from inserted ${newestSibling(tx, "inserted")}`,
+    newRoot ? tx`select set_config('pocketllm.new_root', '', true)` : undefined,
+  ]);
   if (!message) throw chatNotFound();
   return message;
 }
 
-/** A page of the chat's messages, oldest first. */
+/** A page of the chat's messages, oldest first: the active branch's, or with `allBranches` every one. */
 export async function listMessages(
   tx: Tx,
   userId: string,
   chatId: string,
   request: PageRequest,
+  allBranches = false,
 ): Promise<Page<Message>> {
-  const page = keyset(tx, request, MESSAGES);
-  const rows = await tx<Message[]>`
-    select ${messageColumns(tx)} from public.messages m
-    where m.chat_id = ${chatId}
-      and exists (select 1 from public.chats c where c.id = m.chat_id and c.user_id = ${userId})
-      ${page.condition}
-    order by ${page.order} limit ${page.fetch}`;
-  if (rows.length === 0) {
+  const page = await (allBranches ? allMessages : pathMessages)(tx, userId, chatId, request);
+  if (page.items.length === 0) {
     await getChat(tx, userId, chatId);
     await invalidCursor(tx, request, MESSAGES);
   }
-  return toPage(rows, request, MESSAGES);
+  return page;
 }
 
 /** What a reply needs to know about its chat. */
@@ -161,31 +175,6 @@ export async function chatForReply(tx: Tx, userId: string, chatId: string): Prom
            exists (select 1 from public.messages m where m.chat_id = c.id and m.role = 'assistant') as has_reply
     from public.chats c where c.id = ${chatId} and c.user_id = ${userId}`;
   return chat;
-}
-
-export interface HistoryMessage {
-  role: MessageRole;
-  content: string;
-  /** What the message's metadata lists of its attachments. */
-  attachments: AttachmentRef[] | null;
-}
-
-/**
- * The chat's newest messages, oldest first: as many as fit in `maxChars` characters, plus the one
- * that crosses it (so the caller's finer trimming has the whole budget to work with).
- */
-export async function recentHistory(tx: Tx, chatId: string, maxChars: number): Promise<HistoryMessage[]> {
-  return await tx<HistoryMessage[]>`
-    select role, content, attachments from (
-      select role, content, created_at, id,
-             case when jsonb_typeof(metadata -> 'attachments') = 'array' then metadata -> 'attachments' end
-               as attachments,
-             sum(char_length(content)) over (order by created_at desc, id desc) - char_length(content)
-               as newer_chars
-      from public.messages where chat_id = ${chatId}
-    ) m
-    where newer_chars < ${maxChars}
-    order by created_at, id`;
 }
 
 /** Names the chat, unless it has been renamed meanwhile (only an `untitled` title is replaced). */

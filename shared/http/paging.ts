@@ -15,16 +15,24 @@ const Cursor = z.union([z.uuid(), z.iso.datetime({ offset: true })]).openapi({
   example: "2026-01-01T00:00:00Z",
 });
 
-/** The query of a paged list. */
-export const PageQuery = z.object({
+const PAGE_FIELDS = {
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT)
     .openapi({ description: `Page size (max ${MAX_PAGE_LIMIT})` }),
   before: Cursor.optional().openapi({ description: "Items older than this id or timestamp" }),
   after: Cursor.optional().openapi({ description: "Items newer than this id or timestamp" }),
-}).refine((query) => !(query.before && query.after), {
-  message: "Send either before or after, not both.",
-  path: ["after"],
-});
+};
+
+/** The query of a paged list, with the list's own parameters. */
+export function pageQueryWith<S extends z.ZodRawShape>(shape: S) {
+  const oneSide = (query: { before?: unknown; after?: unknown }) => !(query.before && query.after);
+  return z.object({ ...PAGE_FIELDS, ...shape }).refine(oneSide, {
+    message: "Send either before or after, not both.",
+    path: ["after"],
+  });
+}
+
+/** The query of a paged list. */
+export const PageQuery = pageQueryWith({});
 
 export type PageQuery = z.infer<typeof PageQuery>;
 

@@ -78,7 +78,8 @@ export async function setDefaultModel(
   id: string,
   isDefault: boolean,
 ): Promise<ModelConfiguration> {
-  await tx`select id from public.model_configs where user_id = ${userId} for update`;
+  // In one order (by id): two calls locking the same rows in scan order could deadlock (a 500).
+  await tx`select id from public.model_configs where user_id = ${userId} order by id for update`;
   if (isDefault) {
     await tx`update public.model_configs set is_default = false where user_id = ${userId} and is_default and id <> ${id}`;
   }

@@ -18,7 +18,17 @@ Deno.test("a message is stored and returned (role user by default, metadata kept
   assert.equal(body.role, "user");
   assert.equal(body.content, "Hello");
   assert.deepEqual(body.metadata, { client: "ios", draft: false });
-  assert.deepEqual(Object.keys(body).sort(), ["chat_id", "content", "created_at", "id", "metadata", "role"]);
+  assert.deepEqual(Object.keys(body).sort(), [
+    "chat_id",
+    "content",
+    "created_at",
+    "id",
+    "metadata",
+    "parent_id",
+    "role",
+    "sibling_count",
+    "sibling_index",
+  ]);
 
   const system = await call(`/v1/chats/${chat.id}/messages`, {
     method: "POST",

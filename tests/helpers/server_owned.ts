@@ -50,6 +50,7 @@ export const SERVER_OWNED: Record<string, Guards> = {
       chat_id: ID,
       role: "case when role = 'user' then 'assistant' else 'user' end",
       created_at: EARLIER,
+      parent_id: "id",
     },
   },
   attachments: {
