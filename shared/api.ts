@@ -19,6 +19,7 @@ import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { branchRoutes } from "./chats/branch-routes.ts";
+import { generationRoutes } from "./chats/generation-routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { waitlistRoutes } from "./waitlist/routes.ts";
 import { attachmentRoutes, ATTACHMENTS_PATH } from "./attachments/routes.ts";
@@ -47,6 +48,7 @@ export function createApi() {
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
   app.route("/", branchRoutes());
+  app.route("/", generationRoutes());
   app.route("/", jobRoutes());
   app.route("/", referralRoutes());
   app.route("/", notificationRoutes());

@@ -70,14 +70,14 @@ export function branchRoutes() {
     const { chat_id, message_id } = c.req.valid("param");
     const request = c.req.valid("json");
     const turn = await asUser(claims, (tx) => openRegeneration(tx, claims.sub, chat_id, message_id, request));
-    return await answer(c, claims, turn, request.stream);
+    return await answer(c, claims, turn);
   });
   router.openapi(edit, async (c) => {
     const claims = c.get("claims");
     const { chat_id, message_id } = c.req.valid("param");
     const request = c.req.valid("json");
     const turn = await asUser(claims, (tx) => openEdit(tx, claims.sub, chat_id, message_id, request));
-    return await answer(c, claims, turn, request.stream);
+    return await answer(c, claims, turn);
   });
   router.openapi(activate, async (c) => {
     const claims = c.get("claims");

@@ -6,7 +6,7 @@
 import type { Tx } from "../db/client.ts";
 import { unprocessable } from "../errors/api-error.ts";
 import { getDefaultModel } from "../models/service.ts";
-import { openTurn, planReply, type Turn } from "./reply-plan.ts";
+import { openTurn, planReply, type Turn, withGeneration } from "./reply-plan.ts";
 import type { EditRequest, RegenerateRequest } from "./schemas.ts";
 import { chatForReply } from "./service.ts";
 import { messageById, messageOf } from "./tree.ts";
@@ -49,7 +49,7 @@ export async function openRegeneration(
       "This chat has no usable model: choose one whose provider is active, or set a default model.",
     );
   }
-  return { message: question, plan };
+  return await withGeneration(tx, { message: question, plan }, request.stream);
 }
 
 /** A new version of the user message `messageId` beside it (same parent), then its reply as for a new message. */
@@ -68,7 +68,7 @@ export async function openEdit(
     role: "user" as const,
     content: request.content,
     attachments: request.attachments,
-    stream: false,
+    stream: request.stream,
   };
   return await openTurn(tx, userId, chatId, input, { parentId: node.parent_id });
 }

@@ -15,7 +15,8 @@ import {
   streamChat,
   type Usage,
 } from "../llm/chat/mod.ts";
-import type { WithUser } from "../db/client.ts";
+import type { Reader, WithUser } from "../db/client.ts";
+import { dropGeneration, finishGeneration, type GenerationStatus, ProgressWriter } from "./generation.ts";
 import { logProviderFailure, providerApiError } from "../providers/service.ts";
 import type { ReplyPlan } from "./reply-plan.ts";
 import { MAX_MESSAGE_CHARS, type Message } from "./schemas.ts";
@@ -33,7 +34,7 @@ export interface ReplyUsage {
 interface Outcome {
   text: string;
   usage: Usage | null;
-  finishReason: FinishReason | "error";
+  finishReason: FinishReason | "error" | "stopped";
   latencyMs: number;
   firstTokenMs?: number;
   error?: ApiError;
@@ -41,7 +42,7 @@ interface Outcome {
 
 /** The events of a streamed reply, after the stored user message (`start`, sent by the route). */
 export type ReplyEvent =
-  | { event: "delta"; data: { text: string } }
+  | { event: "delta"; data: { text: string }; id: number }
   | { event: "reasoning"; data: { text: string } }
   | { event: "done"; data: { message: Message; usage: ReplyUsage } }
   | { event: "error"; data: { detail: string; code: string; message: Message | null } };
@@ -121,18 +122,49 @@ function storeFailure(error: unknown): { detail: string; code: string } {
   return { detail: "The reply could not be stored. Try again later.", code: "reply_not_stored" };
 }
 
-/** The stream's last event: the stored reply (`done`), or `error` with whatever text was stored. */
-async function endStream(withUser: WithUser, plan: ReplyPlan, outcome: Outcome): Promise<ReplyEvent> {
+/** The database access of a streamed reply: transactions, and single statements (one round trip each). */
+export interface ReplySession {
+  withUser: WithUser;
+  read: Reader;
+}
+
+const STATUS: Record<Outcome["finishReason"], GenerationStatus> = {
+  stop: "complete",
+  length: "complete",
+  tool_calls: "complete",
+  content_filter: "complete",
+  interrupted: "complete",
+  other: "complete",
+  stopped: "stopped",
+  error: "error",
+};
+
+/**
+ * The stream's last event, once the generation's message holds the final text: `done` (completed or
+ * stopped), or `error` with the partial text stored (a generation that produced nothing is removed).
+ */
+async function endStream(
+  session: ReplySession,
+  plan: ReplyPlan,
+  messageId: string,
+  outcome: Outcome,
+): Promise<ReplyEvent> {
   const failed = outcome.error;
-  if (failed && outcome.text === "") {
-    return { event: "error", data: { detail: String(failed.detail), code: failed.code, message: null } };
-  }
   try {
-    const message = await storeReply(withUser, plan, outcome);
+    if (failed && outcome.text === "") {
+      await session.withUser((tx) => dropGeneration(tx, messageId));
+      return { event: "error", data: { detail: String(failed.detail), code: failed.code, message: null } };
+    }
+    const metadata = { status: STATUS[outcome.finishReason], ...metadataOf(plan, outcome) };
+    const content = outcome.text.slice(0, MAX_MESSAGE_CHARS);
+    const message = await session.withUser((tx) => finishGeneration(tx, messageId, content, metadata));
+    if (!message) {
+      throw new ApiError(404, "chat_not_found", "The chat was deleted while the reply was written.");
+    }
     if (failed) {
       return { event: "error", data: { detail: String(failed.detail), code: failed.code, message } };
     }
-    nameInBackground(withUser, plan, outcome.text);
+    nameInBackground(session.withUser, plan, outcome.text);
     return { event: "done", data: { message, usage: usageOf(plan, outcome) } };
   } catch (error) {
     return { event: "error", data: { ...storeFailure(error), message: null } };
@@ -140,35 +172,47 @@ async function endStream(withUser: WithUser, plan: ReplyPlan, outcome: Outcome):
 }
 
 /**
- * Streams a reply to `emit` (text `delta`s and `reasoning` as they come, then `done` or `error`)
- * and stores it, partial text included when the provider fails midway. A promise `emit` returns is
- * awaited before the provider is read further (the client's pace); the reply is generated and
- * stored whatever `emit` does with the events: a client that hangs up loses nothing.
+ * Streams a reply to `emit` (text `delta`s, each with the text's length so far as its id, and
+ * `reasoning` as they come, then `done` or `error`) into the generation's message `messageId`: its
+ * text is written as it grows and a stop asked for by another request ends the provider call. A
+ * promise `emit` returns is awaited before the provider is read further (the client's pace); the
+ * reply is generated and stored whatever `emit` does: a client that hangs up loses nothing.
  */
 export async function streamReply(
-  withUser: WithUser,
+  session: ReplySession,
   plan: ReplyPlan,
+  messageId: string,
   emit: (event: ReplyEvent) => void | Promise<void>,
 ): Promise<void> {
   const started = performance.now();
+  const stop = new AbortController();
+  const progress = new ProgressWriter(session.read, messageId, () => stop.abort());
   let text = "";
   let usage: Usage | null = null;
   let firstTokenMs: number | undefined;
-  for await (const event of streamChat(plan.request)) {
-    if (event.type === "delta") {
-      text += event.text;
-      firstTokenMs ??= performance.now() - started;
-      await emit({ event: "delta", data: { text: event.text } });
-    } else if (event.type === "reasoning") {
-      await emit({ event: "reasoning", data: { text: event.text } });
-    } else if (event.type === "usage") {
-      usage = event.usage;
-    } else {
-      const latencyMs = performance.now() - started;
-      const ending = event.type === "finish"
-        ? { finishReason: event.reason }
-        : { finishReason: "error" as const, error: providerFailure(event.error) };
-      emit(await endStream(withUser, plan, { text, usage, latencyMs, firstTokenMs, ...ending }));
+  try {
+    for await (const event of streamChat({ ...plan.request, signal: stop.signal })) {
+      if (event.type === "delta") {
+        text += event.text;
+        firstTokenMs ??= performance.now() - started;
+        progress.update(text);
+        await emit({ event: "delta", data: { text: event.text }, id: text.length });
+      } else if (event.type === "reasoning") {
+        await emit({ event: "reasoning", data: { text: event.text } });
+      } else if (event.type === "usage") {
+        usage = event.usage;
+      } else {
+        await progress.close();
+        const latencyMs = performance.now() - started;
+        const ending = progress.stopped
+          ? { finishReason: "stopped" as const }
+          : event.type === "finish"
+          ? { finishReason: event.reason }
+          : { finishReason: "error" as const, error: providerFailure(event.error) };
+        emit(await endStream(session, plan, messageId, { text, usage, latencyMs, firstTokenMs, ...ending }));
+      }
     }
+  } finally {
+    await progress.close();
   }
 }

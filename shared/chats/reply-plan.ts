@@ -23,6 +23,7 @@ import { claimAttachments, linkAttachments, refOf } from "../attachments/service
 import { DEFAULT_CHAT_TITLE, type Message, type MessageCreate } from "./schemas.ts";
 import { addMessage, chatForReply, type Placement, type ReplyChat } from "./service.ts";
 import { type HistoryMessage, historyUpTo } from "./tree.ts";
+import { startGeneration } from "./generation.ts";
 
 /** A model's context window when its metadata does not say (most current chat models have more). */
 export const DEFAULT_CONTEXT_WINDOW = 32_768;
@@ -44,10 +45,17 @@ export interface ReplyPlan {
   titleFrom: string | null;
 }
 
-/** The stored message, and the plan for its reply when one is due. */
+/** The stored message, the plan for its reply when one is due, and for a streamed one its message. */
 export interface Turn {
   message: Message;
   plan: ReplyPlan | null;
+  /** The assistant message a streamed reply writes to (status "generating"), made with the turn. */
+  generation?: Message;
+}
+
+/** The turn, with the message its streamed reply will write to when `stream` and a reply is due. */
+export async function withGeneration(tx: Tx, turn: Turn, stream: boolean): Promise<Turn> {
+  return stream && turn.plan ? { ...turn, generation: await startGeneration(tx, turn.plan) } : turn;
 }
 
 function contextWindowOf(model: ModelConfiguration): number {
@@ -210,7 +218,7 @@ export async function openTurn(
     getDefaultModel(tx, userId),
   ]);
   const plan = chat ? await planReply(tx, userId, chatId, chat, defaultModel, { messageId: added.id }) : null;
-  return { message: added, plan };
+  return await withGeneration(tx, { message: added, plan }, input.stream);
 }
 
 async function storeMessage(

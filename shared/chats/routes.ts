@@ -143,7 +143,7 @@ export function chatRoutes() {
     const { chat_id } = c.req.valid("param");
     const input = c.req.valid("json");
     const turn = await asUser(claims, (tx) => openTurn(tx, claims.sub, chat_id, input));
-    return await answer(c, claims, turn, input.stream);
+    return await answer(c, claims, turn);
   });
   router.openapi(listMessages, async (c) => {
     const claims = c.get("claims");

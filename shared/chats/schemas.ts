@@ -71,11 +71,15 @@ export const MessageCreate = z.object({
 }).openapi("MessageCreate");
 
 export const ReplyStream = z.string().openapi({
-  description: "Server-sent events, each `id: <n>`, `event: <type>` and one JSON `data:` line: " +
-    "`start` {message: the stored user message}; `delta` {text}; `reasoning` {text} (models that think " +
-    "aloud); then `done` {message: the stored reply, usage {prompt_tokens, completion_tokens}} or `error` " +
-    "{detail, code, message: the partial reply stored, or null}. Comment lines (`: keep-alive`) come while " +
-    "the provider is silent. The reply is generated and stored even if the client disconnects.",
+  description:
+    "Server-sent events, each `event: <type>` and one JSON `data:` line: `start` {message: the stored " +
+    "user message (for a regeneration: the question answered), assistant_message_id: the message the reply " +
+    "is written to}; `delta` {text}, with `id:` the length of the reply's text so far (resume from it: " +
+    "`GET .../messages/{assistant_message_id}/stream` with `Last-Event-ID`); `reasoning` {text} (models " +
+    "that think aloud); then `done` {message: the stored reply, usage {prompt_tokens, completion_tokens}} or " +
+    "`error` {detail, code, message: the partial reply stored, or null}. Comment lines (`: keep-alive`) come " +
+    "while the provider is silent. The reply is generated and stored even if the client disconnects; its " +
+    "message shows `metadata.status` generating, then complete, stopped or error.",
 });
 
 export const RegenerateRequest = z.object({

@@ -76,13 +76,15 @@ export function allMessages(tx: Tx, userId: string, chatId: string, request?: Pa
   return readMessages(tx, tx`with`, from, request);
 }
 
+/** The statement reading one message by id, with its sibling place (RLS hides others' messages). */
+export const oneMessage = (tx: Tx, messageId: string) =>
+  tx<Message[]>`
+    with page as (select ${tx.unsafe(PLAIN_COLUMNS)} from public.messages m where m.id = ${messageId})
+    select page.*, sib.sibling_index, sib.sibling_count from page ${siblings(tx, "page")}`;
+
 /** One message by id, with its sibling place (the caller has checked it is theirs). */
 export async function messageById(tx: Tx, messageId: string): Promise<Message> {
-  const { items: [message] } = await readMessages(
-    tx,
-    tx`with`,
-    tx`from public.messages m where m.id = ${messageId}`,
-  );
+  const [message] = await oneMessage(tx, messageId);
   return message;
 }
 

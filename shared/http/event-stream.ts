@@ -4,7 +4,8 @@
  * does not pile events up in memory), and at its own pace once the client has hung up or stalled:
  * the work producing the events (a reply being generated) always gets to its end.
  *
- * Each event is `id: <n>` (1, 2, ... for resuming), `event: <type>` and one `data:` line of JSON.
+ * Each event is an optional `id: <id>` (a position to resume from: a reply's deltas carry the length
+ * of the text so far), `event: <type>` and one `data:` line of JSON.
  * While nothing is written for `heartbeatMs`, a comment line keeps proxies and mobile networks from
  * closing an idle connection.
  * @module
@@ -42,7 +43,6 @@ export class EventStream {
   readonly #maxStallMs: number;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #open = true;
-  #sequence = 0;
   #heartbeat: ReturnType<typeof setTimeout> | undefined;
   #caughtUp:
     | { promise: Promise<void>; resolve: () => void; stall: ReturnType<typeof setTimeout> }
@@ -68,9 +68,10 @@ export class EventStream {
     return this.#open;
   }
 
-  /** Writes one event; does nothing once the client is gone. */
-  send(event: string, data: unknown): void {
-    this.#write(`id: ${++this.#sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  /** Writes one event (with `id` when given); does nothing once the client is gone. */
+  send(event: string, data: unknown, id?: string | number): void {
+    const idLine = id === undefined ? "" : `id: ${id}\n`;
+    this.#write(`${idLine}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   /**

@@ -43,6 +43,9 @@ alter table public.chats
   references public.messages (chat_id, id) on delete set null (active_leaf_id)
   deferrable initially deferred;
 
+-- Covers the leaf's foreign key (deleting a message looks its chats up by it).
+create index if not exists chats_id_active_leaf_id_idx on public.chats (id, active_leaf_id);
+
 comment on column public.messages.parent_id is 'The message this one follows (null: a first message); same chat.';
 comment on column public.chats.active_leaf_id is 'The end of the branch the chat shows (the newest message written, or the one chosen).';
 

@@ -22,14 +22,25 @@ import {
 
 const names = (result: StreamResult) => result.events.map((e) => e.event);
 
-/** The stream's promise: `start` first, deltas, one final `done` or `error`; ids count up from 1. */
+/**
+ * The stream's promise: `start` first (with the id of the message the reply is written to), deltas,
+ * one final `done` or `error`; each delta's id is the length of the reply's text so far, other
+ * events carry none.
+ */
 function assertShape(result: StreamResult, last: "done" | "error") {
   assert.equal(result.status, 200);
   assert.match(result.headers.get("content-type") ?? "", /^text\/event-stream/);
   assert.equal(result.events[0].event, "start");
   assert.equal(result.events.at(-1)!.event, last);
   assert.equal(result.events.filter((e) => e.event === "done" || e.event === "error").length, 1);
-  assert.deepEqual(result.events.map((e) => e.id), result.events.map((_, i) => String(i + 1)));
+  assert.equal(typeof result.events[0].data.assistant_message_id, "string");
+  let length = 0;
+  const expected = result.events.map((e) => {
+    if (e.event !== "delta") return undefined;
+    length += e.data.text.length;
+    return String(length);
+  });
+  assert.deepEqual(result.events.map((e) => e.id || undefined), expected);
 }
 
 Deno.test("a streamed reply (Mistral: comment lines, usage on the final chunk) reassembles to the stored message", async () => {
@@ -153,7 +164,10 @@ Deno.test("a client that disconnects mid-stream loses nothing: the whole reply i
 
   const cut = await streamMessage(user, chat.id, "Long answer please", (event) => event.event === "delta");
   assert.equal(cut.text, "part1 ", "the client left after the first delta");
-  const stored = await eventually(() => messagesOf(user, chat.id), (messages) => messages.length === 2);
+  const stored = await eventually(
+    () => messagesOf(user, chat.id),
+    (messages) => messages[1]?.metadata.status === "complete",
+  );
   assert.equal(stored[1].content, chunks.join(""));
   assert.equal(stored[1].metadata.finish_reason, "stop");
   assert.equal(fake.disconnects, 0, "the provider's stream was read to its end");

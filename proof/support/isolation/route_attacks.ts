@@ -49,6 +49,7 @@ export function parameterValues(victim: SeededUser): Record<string, string[]> {
     job_id: victim.jobIds,
     provider: victim.providers,
     id: victim.notificationIds,
+    message_id: victim.messageIds,
   };
 }
 
@@ -116,7 +117,7 @@ export function buildAttacks(operations: Operation[], victim: SeededUser, attack
       method,
       path,
       body: bodyFor(method, template, victim),
-      foreignId: /\{(user_id|chat_id|model_id|job_id|id)\}/.test(template),
+      foreignId: /\{(user_id|chat_id|model_id|job_id|id|message_id)\}/.test(template),
     }))
   );
   attacks.push(...cursorAttacks(victim, attackerChatId));
