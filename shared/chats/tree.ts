@@ -14,8 +14,10 @@ import type { Message, MessageRole } from "./schemas.ts";
 
 export const MESSAGES: KeysetSpec = { table: "public.messages", sortColumn: "created_at", listOrder: "asc" };
 
-/** A message's place among its siblings, counted in the index on (chat_id, parent_id, created_at, id). */
-const siblings = (tx: Tx, row: string) =>
+const PLAIN_COLUMNS = "id, chat_id, parent_id, role, content, metadata, created_at";
+
+/** One message's place among its siblings, counted in the index on (chat_id, parent_id, created_at, id). */
+const siblingsOf = (tx: Tx, row: string) =>
   tx`cross join lateral (
       select (count(*) filter (where (s.created_at, s.id) < (${tx(row)}.created_at, ${tx(row)}.id)))::int
                as sibling_index,
@@ -25,62 +27,78 @@ const siblings = (tx: Tx, row: string) =>
          and (s.parent_id = ${tx(row)}.parent_id or (${tx(row)}.parent_id is null and s.parent_id is null))
     ) sib`;
 
-const PLAIN_COLUMNS = "id, chat_id, parent_id, role, content, metadata, created_at";
+/**
+ * Every message's place among its siblings in the chat, in one pass over the chat's index entries
+ * (ordered by parent and time: the window needs no sort) — cheaper for a page than one count per row.
+ */
+const chatSiblings = (tx: Tx, chatId: string) =>
+  tx`siblings as (
+      select s.id, (row_number() over w - 1)::int as sibling_index,
+             (count(*) over (partition by s.parent_id))::int as sibling_count
+        from public.messages s where s.chat_id = ${chatId}
+      window w as (partition by s.parent_id order by s.created_at, s.id)
+    )`;
 
-/** The messages from the chat's first to its active leaf (the newest message when none is set). */
+/**
+ * The messages from the chat's first to its active leaf (the newest message when none is set), each
+ * whole: the walk up the parents carries the columns, so nothing is joined back.
+ */
 const activePath = (tx: Tx, userId: string, chatId: string) =>
-  tx`path (node, up) as (
-      select m.id, m.parent_id from public.messages m
+  tx`thread as (
+      select ${tx.unsafe(PLAIN_COLUMNS)} from public.messages m
        where m.chat_id = ${chatId}
          and m.id = (select coalesce(c.active_leaf_id, (
                        select l.id from public.messages l where l.chat_id = c.id
                         order by l.created_at desc, l.id desc limit 1))
                        from public.chats c where c.id = ${chatId} and c.user_id = ${userId})
       union all
-      select m.id, m.parent_id from public.messages m join path p on m.id = p.up
+      select ${tx.unsafe(PLAIN_COLUMNS.split(", ").map((c) => `m.${c}`).join(", "))}
+        from public.messages m join thread p on m.id = p.parent_id
        where m.chat_id = ${chatId}
     )`;
 
-/**
- * A page of messages (all of them without `request`), oldest first, with their sibling places: `from`
- * is the statement's `from ... where ...` naming the rows (as `m`), after the `with` list `prefix` opens.
- */
+/** Every message of the chat, on every branch. */
+const everyMessage = (tx: Tx, userId: string, chatId: string) =>
+  tx`thread as (
+      select ${tx.unsafe(PLAIN_COLUMNS)} from public.messages m
+       where m.chat_id = ${chatId}
+         and exists (select 1 from public.chats c where c.id = m.chat_id and c.user_id = ${userId})
+    )`;
+
+/** A page of `rows` (all of them without `request`), oldest first, with their sibling places. */
 async function readMessages(
   tx: Tx,
-  prefix: postgres.Fragment,
-  from: postgres.Fragment,
+  chatId: string,
+  rows: postgres.Fragment,
   request?: PageRequest,
 ): Promise<Page<Message>> {
   const page = request && keyset(tx, request, MESSAGES);
-  const order = page?.order ?? tx`created_at, id`;
-  const rows = await tx<Message[]>`
-    ${prefix} page as (
-      select ${tx.unsafe(PLAIN_COLUMNS)} ${from} ${page?.condition ?? tx``}
-       order by ${order} ${page ? tx`limit ${page.fetch}` : tx``}
-    )
-    select page.*, sib.sibling_index, sib.sibling_count from page ${siblings(tx, "page")}
-    order by ${order}`;
-  return request ? toPage(rows, request, MESSAGES) : { items: rows };
+  // A page is cut from the thread first; without one, the thread is read whole (one sort, not two).
+  const source = page
+    ? tx`(select * from thread where true ${page.condition} order by ${page.order} limit ${page.fetch})`
+    : tx`thread`;
+  const found = await tx<Message[]>`
+    with recursive ${rows}, ${chatSiblings(tx, chatId)}
+    select page.*, sib.sibling_index, sib.sibling_count from ${source} page join siblings sib using (id)
+    order by ${page?.order ?? tx`created_at, id`}`;
+  return request ? toPage(found, request, MESSAGES) : { items: found };
 }
 
 /** The messages on the active path (a page of them, or all), oldest first: one statement. */
 export function pathMessages(tx: Tx, userId: string, chatId: string, request?: PageRequest) {
-  const from = tx`from path join public.messages m on m.id = path.node where true`;
-  return readMessages(tx, tx`with recursive ${activePath(tx, userId, chatId)},`, from, request);
+  return readMessages(tx, chatId, activePath(tx, userId, chatId), request);
 }
 
 /** Every message of the chat on every branch (a page of them, or all), oldest first (`?branches=all`). */
 export function allMessages(tx: Tx, userId: string, chatId: string, request?: PageRequest) {
-  const from = tx`from public.messages m where m.chat_id = ${chatId}
-    and exists (select 1 from public.chats c where c.id = m.chat_id and c.user_id = ${userId})`;
-  return readMessages(tx, tx`with`, from, request);
+  return readMessages(tx, chatId, everyMessage(tx, userId, chatId), request);
 }
 
 /** The statement reading one message by id, with its sibling place (RLS hides others' messages). */
 export const oneMessage = (tx: Tx, messageId: string) =>
   tx<Message[]>`
     with page as (select ${tx.unsafe(PLAIN_COLUMNS)} from public.messages m where m.id = ${messageId})
-    select page.*, sib.sibling_index, sib.sibling_count from page ${siblings(tx, "page")}`;
+    select page.*, sib.sibling_index, sib.sibling_count from page ${siblingsOf(tx, "page")}`;
 
 /** One message by id, with its sibling place (the caller has checked it is theirs). */
 export async function messageById(tx: Tx, messageId: string): Promise<Message> {

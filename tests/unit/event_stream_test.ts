@@ -8,15 +8,15 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
   return await new Response(stream).text();
 }
 
-Deno.test("events are framed with ids, names and one JSON data line; close ends the body", async () => {
+Deno.test("events are framed with an id when given, a name and one JSON data line; close ends the body", async () => {
   const events = new EventStream({ heartbeatMs: 10_000 });
   events.send("start", { message: { id: "m1", content: "two\nlines" } });
-  events.send("delta", { text: "Hi" });
+  events.send("delta", { text: "Hi" }, 2);
   events.close();
-  events.send("delta", { text: "after close" });
+  events.send("delta", { text: "after close" }, 13);
   assert.equal(
     await readAll(events.body),
-    'id: 1\nevent: start\ndata: {"message":{"id":"m1","content":"two\\nlines"}}\n\n' +
+    'event: start\ndata: {"message":{"id":"m1","content":"two\\nlines"}}\n\n' +
       'id: 2\nevent: delta\ndata: {"text":"Hi"}\n\n',
   );
   assert.equal(events.open, false);
