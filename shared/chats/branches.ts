@@ -6,7 +6,7 @@
 import type { Tx } from "../db/client.ts";
 import { unprocessable } from "../errors/api-error.ts";
 import { getDefaultModel } from "../models/service.ts";
-import { openTurn, planReply, type Turn, withGeneration } from "./reply-plan.ts";
+import { openTurn, planReply, type Turn } from "./reply-plan.ts";
 import type { EditRequest, RegenerateRequest } from "./schemas.ts";
 import { chatForReply } from "./service.ts";
 import { messageById, messageOf } from "./tree.ts";
@@ -36,20 +36,21 @@ export async function openRegeneration(
   if (!node.parent_id || !chat) {
     throw unprocessable("nothing_to_answer", "message_id: this message answers no earlier message.");
   }
-  const [question, plan] = await Promise.all([
+  const [question, planned] = await Promise.all([
     messageById(tx, node.parent_id),
     planReply(tx, userId, chatId, chat, defaultModel, {
       messageId: node.parent_id,
       modelConfigId: request.model_config_id,
+      stream: request.stream,
     }),
   ]);
-  if (!plan) {
+  if (!planned) {
     throw unprocessable(
       "no_usable_model",
       "This chat has no usable model: choose one whose provider is active, or set a default model.",
     );
   }
-  return await withGeneration(tx, { message: question, plan }, request.stream);
+  return { message: question, ...planned };
 }
 
 /** A new version of the user message `messageId` beside it (same parent), then its reply as for a new message. */

@@ -7,36 +7,44 @@
  */
 import type { Reader, Tx } from "../db/client.ts";
 import { notFound } from "../errors/api-error.ts";
-import type { ReplyPlan } from "./reply-plan.ts";
 import type { Message } from "./schemas.ts";
 import { addMessage } from "./service.ts";
 import { messageById, messageOf, oneMessage } from "./tree.ts";
 
-/** Text is written at most this often while it flows... */
+/**
+ * Text is written at most this often while it flows: each write holds the whole text so far (a retried
+ * write stays exact), so a fast provider's long reply costs a few writes a second, not one per delta.
+ */
 export const FLUSH_INTERVAL_MS = 250;
-/** ...or as soon as this much is waiting. */
-export const FLUSH_BYTES = 1024;
 /** While nothing is written, a stop is looked for this often. */
 export const STOP_POLL_MS = 500;
 
 export type GenerationStatus = "generating" | "complete" | "stopped" | "error";
 
+/** Where a streamed reply's message goes, and the model writing it. */
+export interface GenerationStart {
+  userId: string;
+  chatId: string;
+  parentId: string;
+  model: { id: string; provider: string; model: string };
+}
+
 /** The assistant message a streamed reply writes to, made in the turn's transaction. */
-export function startGeneration(tx: Tx, plan: ReplyPlan): Promise<Message> {
+export function startGeneration(tx: Tx, start: GenerationStart): Promise<Message> {
   const metadata = {
     status: "generating",
-    provider: plan.request.provider,
-    model: plan.request.model,
-    model_config_id: plan.modelConfigId,
+    provider: start.model.provider,
+    model: start.model.model,
+    model_config_id: start.model.id,
   };
   const input = { role: "assistant" as const, content: "", metadata, stream: true };
-  return addMessage(tx, plan.userId, plan.chatId, input, { parentId: plan.parentId });
+  return addMessage(tx, start.userId, start.chatId, input, { parentId: start.parentId });
 }
 
 /**
- * Writes a generation's text as it grows (one write in flight at a time; at most every
- * {@link FLUSH_INTERVAL_MS} or once {@link FLUSH_BYTES} wait) and calls `onStop` once another request
- * has asked it to stop. `close` waits for the write in flight; the final write is the caller's.
+ * Writes a generation's text as it grows (one write in flight at a time, at most every
+ * {@link FLUSH_INTERVAL_MS}) and calls `onStop` once another request has asked it to stop. `close`
+ * waits for the write in flight; the final write is the caller's.
  */
 export class ProgressWriter {
   readonly #read: Reader;
@@ -61,10 +69,9 @@ export class ProgressWriter {
     return this.#stopped;
   }
 
-  /** The whole text so far (written soon). */
+  /** The whole text so far (written at the next tick). */
   update(text: string): void {
     this.#text = text;
-    if (text.length - this.#written >= FLUSH_BYTES) this.#send(this.#write());
   }
 
   async close(): Promise<void> {

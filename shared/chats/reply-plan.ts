@@ -23,7 +23,7 @@ import { claimAttachments, linkAttachments, refOf } from "../attachments/service
 import { DEFAULT_CHAT_TITLE, type Message, type MessageCreate } from "./schemas.ts";
 import { addMessage, chatForReply, type Placement, type ReplyChat } from "./service.ts";
 import { type HistoryMessage, historyUpTo } from "./tree.ts";
-import { startGeneration } from "./generation.ts";
+import { dropGeneration, startGeneration } from "./generation.ts";
 
 /** A model's context window when its metadata does not say (most current chat models have more). */
 export const DEFAULT_CONTEXT_WINDOW = 32_768;
@@ -51,11 +51,6 @@ export interface Turn {
   plan: ReplyPlan | null;
   /** The assistant message a streamed reply writes to (status "generating"), made with the turn. */
   generation?: Message;
-}
-
-/** The turn, with the message its streamed reply will write to when `stream` and a reply is due. */
-export async function withGeneration(tx: Tx, turn: Turn, stream: boolean): Promise<Turn> {
-  return stream && turn.plan ? { ...turn, generation: await startGeneration(tx, turn.plan) } : turn;
 }
 
 function contextWindowOf(model: ModelConfiguration): number {
@@ -150,10 +145,17 @@ function chatRequest(model: ChatModel, connection: ProviderConnection): Omit<Cha
   };
 }
 
-/** What a reply answers: the message it goes under, and the model the caller chose for it, if any. */
+/** What a reply answers: the message it goes under, the model the caller chose, whether it streams. */
 export interface ReplyTo {
   messageId: string;
   modelConfigId?: string;
+  stream?: boolean;
+}
+
+/** A reply due: its plan, and for a streamed one the message it writes to. */
+export interface PlannedReply {
+  plan: ReplyPlan;
+  generation?: Message;
 }
 
 /**
@@ -168,20 +170,28 @@ export async function planReply(
   chat: ReplyChat,
   defaultModel: ModelConfiguration | null,
   to: ReplyTo,
-): Promise<ReplyPlan | null> {
+): Promise<PlannedReply | null> {
   const chosen = to.modelConfigId ? { ...chat, model_config_id: to.modelConfigId } : chat;
   const model = await replyModel(tx, userId, chosen, defaultModel);
   if (!model) return null;
-  const [, connection, history] = await Promise.all([
+  // A streamed reply's message is made in the same round trip (given up if no reply is due after all).
+  const generation = to.stream
+    ? startGeneration(tx, { userId, chatId, parentId: to.messageId, model })
+    : Promise.resolve(undefined);
+  const [, connection, history, started] = await Promise.all([
     takeForCaller(tx, "replies"),
     getProviderConnection(tx, userId, model.provider),
     historyUpTo(tx, chatId, to.messageId, contextWindowOf(model) * FETCH_CHARS_PER_TOKEN),
+    generation,
   ]);
-  if (!connection) return null;
+  if (!connection) {
+    if (started) await dropGeneration(tx, started.id);
+    return null;
+  }
   const untitled = chat.title === DEFAULT_CHAT_TITLE && !chat.has_reply;
   const messages = promptMessages(model, await withAttachments(userId, history));
   assertCanSee(model, messages);
-  return {
+  const plan = {
     userId,
     chatId,
     request: { ...chatRequest(model, connection), messages },
@@ -189,6 +199,7 @@ export async function planReply(
     parentId: to.messageId,
     titleFrom: untitled ? history.find((m) => m.role === "user")?.content ?? null : null,
   };
+  return { plan, generation: started };
 }
 
 /**
@@ -217,8 +228,9 @@ export async function openTurn(
     chatForReply(tx, userId, chatId),
     getDefaultModel(tx, userId),
   ]);
-  const plan = chat ? await planReply(tx, userId, chatId, chat, defaultModel, { messageId: added.id }) : null;
-  return await withGeneration(tx, { message: added, plan }, input.stream);
+  const to = { messageId: added.id, stream: input.stream };
+  const planned = chat ? await planReply(tx, userId, chatId, chat, defaultModel, to) : null;
+  return { message: added, plan: planned?.plan ?? null, generation: planned?.generation };
 }
 
 async function storeMessage(
