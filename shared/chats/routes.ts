@@ -17,10 +17,13 @@ import {
   ChatCreate,
   ChatDetail,
   ChatIdParams,
+  ChatListQuery,
   ChatSummary,
   ChatUpdate,
+  FeedbackUpdate,
   Message,
   MessageCreate,
+  MessageIdParams,
   ReplyStream,
 } from "./schemas.ts";
 import * as chats from "./service.ts";
@@ -30,9 +33,10 @@ const route = routeBuilder("chats");
 const listChats = route({
   method: "get",
   path: "/v1/chats",
-  summary: "The caller's chats, most recently updated first",
-  description: "Pages walk back in time: pass the next cursor as `before`.",
-  request: { query: PageQuery },
+  summary: "The caller's chats: pinned first, then most recently updated",
+  description: "Archived chats are left out, unless `archived=true` (then only they are listed). " +
+    "Pages walk down the list: pass the next cursor as `before`.",
+  request: { query: ChatListQuery },
   responses: { 200: { ...json(ChatSummary.array(), "Chats"), headers: PAGE_HEADERS }, ...authErrors },
 });
 
@@ -55,7 +59,7 @@ const getChat = route({
 const updateChat = route({
   method: "put",
   path: "/v1/chats/{chat_id}",
-  summary: "Rename a chat or change its model (only the fields sent change)",
+  summary: "Rename, pin, archive a chat or change its model (only the fields sent change)",
   request: { params: ChatIdParams, ...body(ChatUpdate) },
   responses: { 200: json(ChatSummary, "The updated chat"), 404: errors[404], ...authErrors },
 });
@@ -120,6 +124,18 @@ const listMessages = route({
   },
 });
 
+const setFeedback = route({
+  method: "put",
+  path: "/v1/chats/{chat_id}/messages/{message_id}/feedback",
+  summary: "Rate an assistant message (feedback stored in its `metadata.feedback`)",
+  request: { params: MessageIdParams, ...body(FeedbackUpdate) },
+  responses: {
+    200: json(Message, "The message with its feedback"),
+    404: errors[404],
+    ...authErrors,
+  },
+});
+
 export function chatRoutes() {
   const router = createRouter();
   router.use("/v1/chats", requireUser());
@@ -163,6 +179,15 @@ export function chatRoutes() {
     if (input.stream) return streamedReply(c, claims, turn.message, turn.plan);
     // A client that hangs up before the reply comes still finds it stored.
     return c.json(await keepAlive(replyNow(withUser(claims), turn.plan)), 200);
+  });
+  router.openapi(setFeedback, async (c) => {
+    const claims = c.get("claims");
+    const { chat_id, message_id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    return c.json(
+      await asUser(claims, (tx) => chats.setFeedback(tx, claims.sub, chat_id, message_id, input)),
+      200,
+    );
   });
   router.openapi(listMessages, async (c) => {
     const claims = c.get("claims");

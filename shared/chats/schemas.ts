@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { pageQuery } from "../http/paging.ts";
 
 // Unknown fields are ignored, not refused: the old backend (pydantic defaults) did the same.
 
@@ -11,11 +12,17 @@ const Timestamp = z.iso.datetime({ offset: true }).or(z.date()).openapi({
 export const MAX_MESSAGE_CHARS = 1_000_000;
 export const DEFAULT_CHAT_TITLE = "Untitled chat";
 
+export const ChatIdParams = z.object({
+  chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
+});
+
 export const ChatSummary = z.object({
   id: z.uuid(),
   user_id: z.uuid(),
   title: z.string(),
   model_config_id: z.uuid().nullable(),
+  pinned: z.boolean().openapi({ description: "Listed before the other chats" }),
+  archived: z.boolean().openapi({ description: "Left out of the list unless `archived=true` is asked" }),
   created_at: Timestamp,
   updated_at: Timestamp,
 }).openapi("ChatSummary");
@@ -50,7 +57,24 @@ export const ChatCreate = z.object({
 export const ChatUpdate = z.object({
   title: Title.optional(),
   model_config_id: z.uuid().nullable().optional().openapi({ description: "null clears the chat's model" }),
+  pinned: z.boolean().optional(),
+  archived: z.boolean().optional(),
 }).openapi("ChatUpdate");
+
+export const ChatListQuery = pageQuery({
+  archived: z.enum(["true", "false"]).default("false").transform((value) => value === "true")
+    .openapi({ description: "`true`: only the archived chats; otherwise only the others" }),
+});
+
+export const FeedbackUpdate = z.object({
+  rating: z.enum(["up", "down"]).nullable()
+    .openapi({ description: "null withdraws the rating (with no comment, the feedback is removed)" }),
+  comment: z.string().trim().max(1000).optional(),
+}).openapi("FeedbackUpdate");
+
+export const MessageIdParams = ChatIdParams.extend({
+  message_id: z.uuid().openapi({ param: { name: "message_id", in: "path" } }),
+});
 
 export const MessageCreate = z.object({
   role: MessageRole.default("user"),
@@ -67,13 +91,11 @@ export const ReplyStream = z.string().openapi({
     "the provider is silent. The reply is generated and stored even if the client disconnects.",
 });
 
-export const ChatIdParams = z.object({
-  chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
-});
-
 export type ChatSummary = z.infer<typeof ChatSummary>;
 export type Message = z.infer<typeof Message>;
 export type ChatCreate = z.infer<typeof ChatCreate>;
 export type ChatUpdate = z.infer<typeof ChatUpdate>;
 export type MessageCreate = z.infer<typeof MessageCreate>;
 export type MessageRole = z.infer<typeof MessageRole>;
+export type ChatListQuery = z.infer<typeof ChatListQuery>;
+export type FeedbackUpdate = z.infer<typeof FeedbackUpdate>;

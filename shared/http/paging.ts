@@ -15,16 +15,29 @@ const Cursor = z.union([z.uuid(), z.iso.datetime({ offset: true })]).openapi({
   example: "2026-01-01T00:00:00Z",
 });
 
-/** The query of a paged list. */
-export const PageQuery = z.object({
+const PAGE_FIELDS = {
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT)
     .openapi({ description: `Page size (max ${MAX_PAGE_LIMIT})` }),
   before: Cursor.optional().openapi({ description: "Items older than this id or timestamp" }),
   after: Cursor.optional().openapi({ description: "Items newer than this id or timestamp" }),
-}).refine((query) => !(query.before && query.after), {
-  message: "Send either before or after, not both.",
-  path: ["after"],
-});
+};
+
+interface PageRequestQuery {
+  before?: string;
+  after?: string;
+}
+
+/** The query of a paged list, with the list's own parameters (`extra`). */
+export function pageQuery<T extends z.ZodRawShape>(extra: T) {
+  const cursors = (query: { before?: string; after?: string }) => !(query.before && query.after);
+  return z.object({ ...PAGE_FIELDS, ...extra }).refine((query) => cursors(query as PageRequestQuery), {
+    message: "Send either before or after, not both.",
+    path: ["after"],
+  });
+}
+
+/** The query of a paged list. */
+export const PageQuery = pageQuery({});
 
 export type PageQuery = z.infer<typeof PageQuery>;
 
