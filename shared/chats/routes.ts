@@ -25,7 +25,10 @@ import {
   MessageCreate,
   MessageIdParams,
   ReplyStream,
+  SearchHit,
+  SearchQuery,
 } from "./schemas.ts";
+import { searchChats as search } from "./search.ts";
 import * as chats from "./service.ts";
 
 const route = routeBuilder("chats");
@@ -38,6 +41,14 @@ const listChats = route({
     "Pages walk down the list: pass the next cursor as `before`.",
   request: { query: ChatListQuery },
   responses: { 200: { ...json(ChatSummary.array(), "Chats"), headers: PAGE_HEADERS }, ...authErrors },
+});
+
+const searchChats = route({
+  method: "get",
+  path: "/v1/chats/search",
+  summary: "Full-text search over the caller's chat titles and messages, best matches first",
+  request: { query: SearchQuery },
+  responses: { 200: json(SearchHit.array(), "Hits"), ...authErrors },
 });
 
 const createChat = route({
@@ -147,6 +158,12 @@ export function chatRoutes() {
     const page = await chats.listChats(userReader(claims), claims.sub, query);
     setNextCursor(c, query.limit, page.next);
     return c.json(page.items, 200);
+  });
+  // Before /v1/chats/{chat_id}, which would take `search` for an id.
+  router.openapi(searchChats, async (c) => {
+    const claims = c.get("claims");
+    const { q, limit } = c.req.valid("query");
+    return c.json(await search(userReader(claims), claims.sub, q, limit), 200);
   });
   router.openapi(createChat, async (c) => {
     const claims = c.get("claims");

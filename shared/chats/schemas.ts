@@ -72,6 +72,23 @@ export const FeedbackUpdate = z.object({
   comment: z.string().trim().max(1000).optional(),
 }).openapi("FeedbackUpdate");
 
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1).max(500).openapi({
+    description: "Words to find; quotes for a phrase, `-word` to exclude, `or` between alternatives",
+  }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const SearchHit = z.object({
+  chat_id: z.uuid(),
+  title: z.string(),
+  message_id: z.uuid().nullable().openapi({ description: "null when the hit is the chat's title" }),
+  role: MessageRole.nullable(),
+  snippet: z.string().openapi({ description: "An excerpt, the matched words wrapped in `**`" }),
+  rank: z.number(),
+  updated_at: Timestamp,
+}).openapi("SearchHit");
+
 export const MessageIdParams = ChatIdParams.extend({
   message_id: z.uuid().openapi({ param: { name: "message_id", in: "path" } }),
 });
@@ -99,3 +116,4 @@ export type MessageCreate = z.infer<typeof MessageCreate>;
 export type MessageRole = z.infer<typeof MessageRole>;
 export type ChatListQuery = z.infer<typeof ChatListQuery>;
 export type FeedbackUpdate = z.infer<typeof FeedbackUpdate>;
+export type SearchHit = z.infer<typeof SearchHit>;
