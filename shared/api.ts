@@ -18,6 +18,7 @@ import { userRoutes } from "./users/routes.ts";
 import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
+import { shareRoutes } from "./shares/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 import { referralRoutes } from "./referrals/routes.ts";
@@ -43,6 +44,7 @@ export function createApi() {
   app.route("/", providerRoutes());
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
+  app.route("/", shareRoutes());
   app.route("/", jobRoutes());
   app.route("/", referralRoutes());
   app.route("/", notificationRoutes());

@@ -85,6 +85,9 @@ export const SERVER_OWNED: Record<string, Guards> = {
     insert: { is_read: "true" },
   },
   notification_preferences: { update: { user_id: ID, created_at: EARLIER } },
+  chat_shares: {
+    update: { share_id: "'chosen-share-id'", chat_id: ID, user_id: ID, created_at: EARLIER },
+  },
 };
 
 /** The minimal row a user may insert into each table (with `$uid` and `$chat` filled in). */
@@ -99,6 +102,7 @@ export const OWN_ROW: Record<string, [columns: string, values: string]> = {
   referrals: ["inviter_id, email", "$uid, 'guard-' || gen_random_uuid() || '@example.test'"],
   notifications: ["user_id, type, content_summary", "$uid, 'job_completed', 'forged'"],
   notification_preferences: ["user_id", "$uid"],
+  chat_shares: ["chat_id, title", "$chat, 'guard test'"],
 };
 
 /** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
@@ -113,6 +117,7 @@ export const OWNED_BY: Record<string, string> = {
   referrals: "inviter_id = $uid",
   notifications: "user_id = $uid",
   notification_preferences: "user_id = $uid",
+  chat_shares: "user_id = $uid",
 };
 
 /** Each declared update of a server-owned column, as SQL on the user's own rows. */

@@ -36,6 +36,10 @@ export interface SeededUser {
   inviteCode: string;
   referralIds: string[];
   notificationIds: string[];
+  /** Shares made public on purpose: anyone may read them. */
+  publicShareIds: string[];
+  /** Shares made and revoked: their links must answer 404. */
+  revokedShareIds: string[];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -60,11 +64,14 @@ export async function seedUser(rec: Recorder, fakes: Fakes, tag: string): Promis
     inviteCode: "",
     referralIds: [],
     notificationIds: [],
+    publicShareIds: [],
+    revokedShareIds: [],
   };
   await rec.call("/v1/users/profile", { method: "PUT", token: user.token, body: { bio: seeded.marker } });
   await activateProviders(rec, fakes, seeded);
   await importModel(rec, seeded);
   await addChats(rec, seeded);
+  await addShares(rec, seeded);
   await addJobs(rec, fakes.images, seeded);
   await addReferralsAndNotifications(rec, seeded);
   return seeded;
@@ -117,6 +124,19 @@ async function addChats(rec: Recorder, seeded: SeededUser) {
     const messages = expectOk("messages", await rec.call(path, { token })) as { id: string }[];
     seeded.messageIds.push(...messages.map((message) => message.id));
   }
+}
+
+/** The first chat shared (public on purpose), the second shared and revoked. */
+async function addShares(rec: Recorder, seeded: SeededUser) {
+  const token = seeded.user.token;
+  const [published, revoked] = seeded.chatIds.map((id) => `/v1/chats/${id}/share`);
+  const made = expectOk("share", await rec.call(published, { method: "POST", token })) as {
+    share_id: string;
+  };
+  seeded.publicShareIds.push(made.share_id);
+  const gone = expectOk("share", await rec.call(revoked, { method: "POST", token })) as { share_id: string };
+  seeded.revokedShareIds.push(gone.share_id);
+  await rec.call(revoked, { method: "DELETE", token });
 }
 
 async function addJobs(rec: Recorder, images: FakeImages, seeded: SeededUser) {
@@ -175,5 +195,7 @@ export function secretsOf(seeded: SeededUser): string[] {
     seeded.inviteCode,
     ...seeded.referralIds,
     ...seeded.notificationIds,
+    ...seeded.publicShareIds,
+    ...seeded.revokedShareIds,
   ];
 }

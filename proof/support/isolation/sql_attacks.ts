@@ -76,6 +76,11 @@ function tablePlans(victim: SeededUser): Record<string, TablePlan> {
       insert: `(user_id, notify_job_status) values (${a}, false)`,
       owner: "user_id",
     },
+    chat_shares: {
+      owned: `user_id = ${a}`,
+      insert: `(chat_id, user_id, title) values ('${victim.chatIds[1]}', ${a}, 'b-made')`,
+      owner: "user_id",
+    },
   };
 }
 
