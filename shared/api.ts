@@ -19,6 +19,7 @@ import { providerRoutes } from "./providers/routes.ts";
 import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { shareRoutes } from "./shares/routes.ts";
+import { usageRoutes } from "./usage/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { limitsConfig } from "./limits/config.ts";
 import { referralRoutes } from "./referrals/routes.ts";
@@ -45,6 +46,7 @@ export function createApi() {
   app.route("/", modelRoutes());
   app.route("/", chatRoutes());
   app.route("/", shareRoutes());
+  app.route("/", usageRoutes());
   app.route("/", jobRoutes());
   app.route("/", referralRoutes());
   app.route("/", notificationRoutes());
