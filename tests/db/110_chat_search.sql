@@ -1,7 +1,7 @@
 -- Full-text search: the expression indexes exist and serve the search's own expressions; RLS keeps
 -- a user's search to their own messages.
 begin;
-select plan(4);
+select plan(7);
 
 \ir helpers.psql
 
@@ -34,6 +34,15 @@ select is(
   (select count(*) from public.messages
    where to_tsvector('simple'::regconfig, left(content, 100000)) @@ websearch_to_tsquery('simple', 'quokkaword')),
   0::bigint, 'another user finds none of the owner''s messages');
+select is((select count(*) from search.chat_hits('quokkaword', 20)), 0::bigint,
+  'search.chat_hits finds nothing of another user''s');
+
+select pg_temp.login('owner');
+select is((select count(*) from search.chat_hits('quokkaword or pgtap', 20)), 2::bigint,
+  'search.chat_hits finds the caller''s message and title');
+
+select pg_temp.login_anon();
+select throws_ok($$select * from search.chat_hits('quokkaword', 20)$$, '42501', null, 'anon cannot search');
 reset role;
 
 select * from finish();

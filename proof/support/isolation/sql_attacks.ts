@@ -120,6 +120,7 @@ function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: 
       `select count(*)::int as n from storage.objects where name like '${victim.user.id}/%'`,
     ],
     ["delete A's stored images", `delete from storage.objects where name like '${victim.user.id}/%'`],
+    ["search A's words", `select count(*)::int as n from search.chat_hits('${victim.marker}', 100)`],
   );
   return queries;
 }
