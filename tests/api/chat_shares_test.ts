@@ -50,6 +50,14 @@ Deno.test("a share is a public snapshot: title and messages' role, content, time
   assert.equal(again.url, link.url);
   assert.equal((await call(sharedPath(link.url))).body.messages.length, 3);
   assert.ok(Date.parse(again.created_at) >= Date.parse(link.created_at));
+
+  const exported = await call("/v1/users/profile/export", { token: user.token });
+  assert.deepEqual(
+    exported.body.shares.map((s: { share_id: string; chat_id: string }) => [s.share_id, s.chat_id]),
+    [
+      [link.share_id, chat.id],
+    ],
+  );
 });
 
 Deno.test("the shared page escapes everything: a <script> message is shown as text, under a strict CSP", async () => {
