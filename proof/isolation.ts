@@ -29,6 +29,11 @@ async function apiChecks(rec: Recorder, a: SeededUser, b: SeededUser, operations
     { check: "B's responses holding A's data", tried: api.requests, failures: api.leaks },
     { check: "B's 2xx on A's ids", tried: attacks.filter((a) => a.foreignId).length, failures: api.accepted },
     { check: "B's requests answered 5xx", tried: api.requests, failures: api.serverErrors },
+    {
+      check: "A's shares: published 200, revoked 404",
+      tried: attacks.filter((a) => a.share).length,
+      failures: api.shares,
+    },
   ];
 }
 

@@ -20,6 +20,8 @@ import { modelRoutes } from "./models/routes.ts";
 import { chatRoutes } from "./chats/routes.ts";
 import { branchRoutes } from "./chats/branch-routes.ts";
 import { generationRoutes } from "./chats/generation-routes.ts";
+import { shareRoutes } from "./shares/routes.ts";
+import { usageRoutes } from "./usage/routes.ts";
 import { jobRoutes } from "./images/routes.ts";
 import { waitlistRoutes } from "./waitlist/routes.ts";
 import { attachmentRoutes, ATTACHMENTS_PATH } from "./attachments/routes.ts";
@@ -49,6 +51,8 @@ export function createApi() {
   app.route("/", chatRoutes());
   app.route("/", branchRoutes());
   app.route("/", generationRoutes());
+  app.route("/", shareRoutes());
+  app.route("/", usageRoutes());
   app.route("/", jobRoutes());
   app.route("/", referralRoutes());
   app.route("/", notificationRoutes());

@@ -17,6 +17,7 @@ import {
 } from "../llm/chat/mod.ts";
 import type { Reader, WithUser } from "../db/client.ts";
 import { dropGeneration, finishGeneration, type GenerationStatus, ProgressWriter } from "./generation.ts";
+import { costUsd } from "../usage/pricing.ts";
 import { logProviderFailure, providerApiError } from "../providers/service.ts";
 import type { ReplyPlan } from "./reply-plan.ts";
 import { MAX_MESSAGE_CHARS, type Message } from "./schemas.ts";
@@ -62,11 +63,14 @@ function usageOf(plan: ReplyPlan, outcome: Outcome): ReplyUsage {
 }
 
 function metadataOf(plan: ReplyPlan, outcome: Outcome): Record<string, unknown> {
+  const usage = usageOf(plan, outcome);
+  const cost = costUsd(plan.request.model, usage.prompt_tokens, usage.completion_tokens);
   return {
     provider: plan.request.provider,
     model: plan.request.model,
     model_config_id: plan.modelConfigId,
-    usage: usageOf(plan, outcome),
+    usage,
+    ...(cost === undefined ? {} : { cost_usd: cost }),
     finish_reason: outcome.finishReason,
     latency_ms: Math.round(outcome.latencyMs),
     ...(outcome.firstTokenMs === undefined ? {} : { first_token_ms: Math.round(outcome.firstTokenMs) }),

@@ -7,7 +7,7 @@ import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/app.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
-import { PAGE_HEADERS, PageQuery, pageQueryWith, setNextCursor } from "../http/paging.ts";
+import { PAGE_HEADERS, pageQuery, setNextCursor } from "../http/paging.ts";
 import { openTurn } from "./reply-plan.ts";
 import { answer } from "./answer.ts";
 import {
@@ -15,12 +15,18 @@ import {
   ChatCreate,
   ChatDetail,
   ChatIdParams,
+  ChatListQuery,
   ChatSummary,
   ChatUpdate,
+  FeedbackUpdate,
   Message,
   MessageCreate,
+  MessageIdParams,
   ReplyStream,
+  SearchHit,
+  SearchQuery,
 } from "./schemas.ts";
+import { searchChats as search } from "./search.ts";
 import * as chats from "./service.ts";
 
 const route = routeBuilder("chats");
@@ -28,10 +34,19 @@ const route = routeBuilder("chats");
 const listChats = route({
   method: "get",
   path: "/v1/chats",
-  summary: "The caller's chats, most recently updated first",
-  description: "Pages walk back in time: pass the next cursor as `before`.",
-  request: { query: PageQuery },
+  summary: "The caller's chats: pinned first, then most recently updated",
+  description: "Archived chats are left out, unless `archived=true` (then only they are listed). " +
+    "Pages walk down the list: pass the next cursor as `before`.",
+  request: { query: ChatListQuery },
   responses: { 200: { ...json(ChatSummary.array(), "Chats"), headers: PAGE_HEADERS }, ...authErrors },
+});
+
+const searchChats = route({
+  method: "get",
+  path: "/v1/chats/search",
+  summary: "Full-text search over the caller's chat titles and messages, best matches first",
+  request: { query: SearchQuery },
+  responses: { 200: json(SearchHit.array(), "Hits"), ...authErrors },
 });
 
 const createChat = route({
@@ -53,7 +68,7 @@ const getChat = route({
 const updateChat = route({
   method: "put",
   path: "/v1/chats/{chat_id}",
-  summary: "Rename a chat or change its model (only the fields sent change)",
+  summary: "Rename, pin, archive a chat or change its model (only the fields sent change)",
   request: { params: ChatIdParams, ...body(ChatUpdate) },
   responses: { 200: json(ChatSummary, "The updated chat"), 404: errors[404], ...authErrors },
 });
@@ -94,9 +109,21 @@ const listMessages = route({
   path: "/v1/chats/{chat_id}/messages",
   summary: "A chat's messages, oldest first",
   description: "Pages walk forward in time: pass the next cursor as `after` (or page back with `before`).",
-  request: { params: ChatIdParams, query: pageQueryWith(BranchesQuery.shape) },
+  request: { params: ChatIdParams, query: pageQuery(BranchesQuery.shape) },
   responses: {
     200: { ...json(Message.array(), "Messages"), headers: PAGE_HEADERS },
+    404: errors[404],
+    ...authErrors,
+  },
+});
+
+const setFeedback = route({
+  method: "put",
+  path: "/v1/chats/{chat_id}/messages/{message_id}/feedback",
+  summary: "Rate an assistant message (feedback stored in its `metadata.feedback`)",
+  request: { params: MessageIdParams, ...body(FeedbackUpdate) },
+  responses: {
+    200: json(Message, "The message with its feedback"),
     404: errors[404],
     ...authErrors,
   },
@@ -113,6 +140,12 @@ export function chatRoutes() {
     const page = await chats.listChats(userReader(claims), claims.sub, query);
     setNextCursor(c, query.limit, page.next);
     return c.json(page.items, 200);
+  });
+  // Before /v1/chats/{chat_id}, which would take `search` for an id.
+  router.openapi(searchChats, async (c) => {
+    const claims = c.get("claims");
+    const { q, limit } = c.req.valid("query");
+    return c.json(await search(userReader(claims), claims.sub, q, limit), 200);
   });
   router.openapi(createChat, async (c) => {
     const claims = c.get("claims");
@@ -144,6 +177,15 @@ export function chatRoutes() {
     const input = c.req.valid("json");
     const turn = await asUser(claims, (tx) => openTurn(tx, claims.sub, chat_id, input));
     return await answer(c, claims, turn);
+  });
+  router.openapi(setFeedback, async (c) => {
+    const claims = c.get("claims");
+    const { chat_id, message_id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    return c.json(
+      await asUser(claims, (tx) => chats.setFeedback(tx, claims.sub, chat_id, message_id, input)),
+      200,
+    );
   });
   router.openapi(listMessages, async (c) => {
     const claims = c.get("claims");

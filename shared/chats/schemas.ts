@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AttachmentIds } from "../attachments/schemas.ts";
+import { pageQuery } from "../http/paging.ts";
 
 // Unknown fields are ignored, not refused: the old backend (pydantic defaults) did the same.
 
@@ -12,11 +13,17 @@ const Timestamp = z.iso.datetime({ offset: true }).or(z.date()).openapi({
 export const MAX_MESSAGE_CHARS = 1_000_000;
 export const DEFAULT_CHAT_TITLE = "Untitled chat";
 
+export const ChatIdParams = z.object({
+  chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
+});
+
 export const ChatSummary = z.object({
   id: z.uuid(),
   user_id: z.uuid(),
   title: z.string(),
   model_config_id: z.uuid().nullable(),
+  pinned: z.boolean().openapi({ description: "Listed before the other chats" }),
+  archived: z.boolean().openapi({ description: "Left out of the list unless `archived=true` is asked" }),
   created_at: Timestamp,
   updated_at: Timestamp,
 }).openapi("ChatSummary");
@@ -60,7 +67,41 @@ export const ChatCreate = z.object({
 export const ChatUpdate = z.object({
   title: Title.optional(),
   model_config_id: z.uuid().nullable().optional().openapi({ description: "null clears the chat's model" }),
+  pinned: z.boolean().optional(),
+  archived: z.boolean().optional(),
 }).openapi("ChatUpdate");
+
+export const ChatListQuery = pageQuery({
+  archived: z.enum(["true", "false"]).default("false").transform((value) => value === "true")
+    .openapi({ description: "`true`: only the archived chats; otherwise only the others" }),
+});
+
+export const FeedbackUpdate = z.object({
+  rating: z.enum(["up", "down"]).nullable()
+    .openapi({ description: "null withdraws the rating (with no comment, the feedback is removed)" }),
+  comment: z.string().trim().max(1000).optional(),
+}).openapi("FeedbackUpdate");
+
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1).max(500).openapi({
+    description: "Words to find; quotes for a phrase, `-word` to exclude, `or` between alternatives",
+  }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const SearchHit = z.object({
+  chat_id: z.uuid(),
+  title: z.string(),
+  message_id: z.uuid().nullable().openapi({ description: "null when the hit is the chat's title" }),
+  role: MessageRole.nullable(),
+  snippet: z.string().openapi({ description: "An excerpt, the matched words wrapped in `**`" }),
+  rank: z.number(),
+  updated_at: Timestamp,
+}).openapi("SearchHit");
+
+export const MessageIdParams = ChatIdParams.extend({
+  message_id: z.uuid().openapi({ param: { name: "message_id", in: "path" } }),
+});
 
 export const MessageCreate = z.object({
   role: MessageRole.default("user"),
@@ -103,15 +144,6 @@ export const BranchesQuery = z.object({
   }),
 });
 
-export const MessageIdParams = z.object({
-  chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
-  message_id: z.uuid().openapi({ param: { name: "message_id", in: "path" } }),
-});
-
-export const ChatIdParams = z.object({
-  chat_id: z.uuid().openapi({ param: { name: "chat_id", in: "path" } }),
-});
-
 export type ChatSummary = z.infer<typeof ChatSummary>;
 export type Message = z.infer<typeof Message>;
 export type ChatCreate = z.infer<typeof ChatCreate>;
@@ -120,3 +152,6 @@ export type MessageCreate = z.infer<typeof MessageCreate>;
 export type MessageRole = z.infer<typeof MessageRole>;
 export type RegenerateRequest = z.infer<typeof RegenerateRequest>;
 export type EditRequest = z.infer<typeof EditRequest>;
+export type ChatListQuery = z.infer<typeof ChatListQuery>;
+export type FeedbackUpdate = z.infer<typeof FeedbackUpdate>;
+export type SearchHit = z.infer<typeof SearchHit>;

@@ -15,14 +15,27 @@ import {
   unknownCursor,
   unknownCursorError,
 } from "../db/paging.ts";
-import { ApiError, notFound } from "../errors/api-error.ts";
+import { ApiError, notFound, unprocessable } from "../errors/api-error.ts";
 import { attachmentPath } from "../attachments/store.ts";
-import type { ChatCreate, ChatSummary, ChatUpdate, Message, MessageCreate } from "./schemas.ts";
-import { allMessages, MESSAGES, newestSibling, pathMessages } from "./tree.ts";
+import type {
+  ChatCreate,
+  ChatSummary,
+  ChatUpdate,
+  FeedbackUpdate,
+  Message,
+  MessageCreate,
+} from "./schemas.ts";
+import { allMessages, MESSAGES, newestSibling, oneMessage, pathMessages } from "./tree.ts";
 
-const CHATS: KeysetSpec = { table: "public.chats", sortColumn: "updated_at", listOrder: "desc" };
+const CHATS: KeysetSpec = {
+  table: "public.chats",
+  sortColumn: "updated_at",
+  listOrder: "desc",
+  leadingColumns: ["pinned"],
+};
 
-const chatColumns = (tx: Tx) => tx`id, user_id, title, model_config_id, created_at, updated_at`;
+const chatColumns = (tx: Tx) =>
+  tx`id, user_id, title, model_config_id, pinned, archived, created_at, updated_at`;
 
 const chatNotFound = () => notFound("Chat not found.");
 const modelConfigNotFound = () =>
@@ -45,12 +58,16 @@ async function invalidCursor(tx: Tx, request: PageRequest, spec: KeysetSpec): Pr
   if (side) throw unknownCursorError(side);
 }
 
-/** The caller's chats, most recently updated first. */
-export function listChats(read: Reader, userId: string, request: PageRequest): Promise<Page<ChatSummary>> {
+/** The caller's chats (the archived ones, or the others), pinned first, then most recently updated. */
+export function listChats(
+  read: Reader,
+  userId: string,
+  request: PageRequest & { archived: boolean },
+): Promise<Page<ChatSummary>> {
   return readPage(read, request, CHATS, (tx, page) =>
     tx<ChatSummary[]>`
       select ${chatColumns(tx)} from public.chats
-      where user_id = ${userId} ${page.condition}
+      where user_id = ${userId} and archived = ${request.archived} ${page.condition}
       order by ${page.order} limit ${page.fetch}`);
 }
 
@@ -158,6 +175,45 @@ export async function listMessages(
     await invalidCursor(tx, request, MESSAGES);
   }
   return page;
+}
+
+/**
+ * Sets (or, with a null rating and no comment, removes) the feedback on one of the chat's assistant
+ * messages: 404 when the chat or message is not the caller's, 422 for another role's message.
+ */
+export async function setFeedback(
+  tx: Tx,
+  userId: string,
+  chatId: string,
+  messageId: string,
+  input: FeedbackUpdate,
+): Promise<Message> {
+  const feedback = input.rating === null && !input.comment
+    ? null
+    : { rating: input.rating, ...(input.comment ? { comment: input.comment } : {}) };
+  const [row] = await tx<(Message & { target_role: string })[]>`
+    with target as (
+      select m.id, m.role from public.messages m join public.chats c on c.id = m.chat_id
+      where m.id = ${messageId} and m.chat_id = ${chatId} and c.user_id = ${userId}
+    ), changed as (
+      update public.messages m
+      set metadata = case when ${feedback === null} then m.metadata - 'feedback'
+        else m.metadata || jsonb_build_object('feedback', ${tx.json(feedback as postgres.JSONValue)}::jsonb
+          || jsonb_build_object('updated_at', now())) end
+      from target t where m.id = t.id and t.role = 'assistant'
+      returning m.id, m.chat_id, m.role, m.content, m.metadata, m.created_at
+    )
+    select t.role as target_role, c.* from target t left join changed c on true`;
+  if (!row) throw notFound("Message not found.");
+  const { target_role, ...message } = row;
+  if (message.id === null) {
+    throw unprocessable(
+      "not_an_assistant_message",
+      `rating: feedback is for the assistant's messages; this one is a ${target_role} message.`,
+    );
+  }
+  const [withPlace] = await oneMessage(tx, message.id);
+  return withPlace;
 }
 
 /** What a reply needs to know about its chat. */

@@ -29,6 +29,11 @@ export interface KeysetSpec {
   table: string;
   sortColumn: string;
   listOrder: "asc" | "desc";
+  /**
+   * Columns sorted on before `sortColumn`, in the same direction (e.g. `pinned` first). An id cursor
+   * compares the whole `(leading..., sortColumn, id)` row; a timestamp cursor only `sortColumn`.
+   */
+  leadingColumns?: string[];
 }
 
 /** The SQL pieces of one page query. */
@@ -56,17 +61,23 @@ export function keyset(tx: Tx, request: PageRequest, spec: KeysetSpec): Keyset {
   const side = pageSide(request, spec);
   const cursor = request[side];
   const column = tx(spec.sortColumn);
+  const columns = [...spec.leadingColumns ?? [], spec.sortColumn].reduceRight(
+    (rest, name) => tx`${tx(name)}, ${rest}`,
+    tx`id`,
+  );
   const op = tx.unsafe(side === "after" ? ">" : "<");
-  const direction = side === "after" ? "asc" : "desc";
+  const direction = tx.unsafe(side === "after" ? "asc" : "desc");
   let condition = tx``;
   if (cursor && UUID.test(cursor)) {
-    condition = tx`and (${column}, id) ${op} (select ${column}, id from ${
-      tx(spec.table)
-    } where id = ${cursor})`;
+    condition = tx`and (${columns}) ${op} (select ${columns} from ${tx(spec.table)} where id = ${cursor})`;
   } else if (cursor) {
     condition = tx`and ${column} ${op} ${cursor}::timestamptz`;
   }
-  const order = tx`${column} ${tx.unsafe(direction)}, id ${tx.unsafe(direction)}`;
+  const leading = (spec.leadingColumns ?? []).reduce(
+    (sql, name) => tx`${sql}${tx(name)} ${direction}, `,
+    tx``,
+  );
+  const order = tx`${leading}${column} ${direction}, id ${direction}`;
   return { side, condition, order, fetch: request.limit + 1 };
 }
 

@@ -2,6 +2,7 @@
  * Default routes: the landing answer at /api and /api/v1 (HTML for browsers) and the health check.
  * @module
  */
+import { prefersHtml } from "../http/accept.ts";
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../http/app.ts";
 import { HealthResponse, RootResponse } from "./schemas.ts";
@@ -24,12 +25,6 @@ const landingHtml = (links: ReturnType<typeof landing>) =>
 <h1>PocketLLM API</h1><p>${links.message} (v${links.version}).</p>
 <ul><li><a href="${links.docs}">Interactive docs</a></li><li><a href="${links.openapi}">OpenAPI document</a></li>
 <li><a href="${links.health}">Health</a></li></ul></body></html>`;
-
-function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const html = accept.indexOf("text/html"), json = accept.indexOf("application/json");
-  return html >= 0 && (json < 0 || html < json);
-}
 
 const rootRoute = (path: string) =>
   createRoute({

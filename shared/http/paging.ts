@@ -22,17 +22,22 @@ const PAGE_FIELDS = {
   after: Cursor.optional().openapi({ description: "Items newer than this id or timestamp" }),
 };
 
-/** The query of a paged list, with the list's own parameters. */
-export function pageQueryWith<S extends z.ZodRawShape>(shape: S) {
-  const oneSide = (query: { before?: unknown; after?: unknown }) => !(query.before && query.after);
-  return z.object({ ...PAGE_FIELDS, ...shape }).refine(oneSide, {
+interface PageRequestQuery {
+  before?: string;
+  after?: string;
+}
+
+/** The query of a paged list, with the list's own parameters (`extra`). */
+export function pageQuery<T extends z.ZodRawShape>(extra: T) {
+  const cursors = (query: { before?: string; after?: string }) => !(query.before && query.after);
+  return z.object({ ...PAGE_FIELDS, ...extra }).refine((query) => cursors(query as PageRequestQuery), {
     message: "Send either before or after, not both.",
     path: ["after"],
   });
 }
 
 /** The query of a paged list. */
-export const PageQuery = pageQueryWith({});
+export const PageQuery = pageQuery({});
 
 export type PageQuery = z.infer<typeof PageQuery>;
 

@@ -180,6 +180,7 @@ interface ExportedRows {
   referrals: Rows;
   notifications: Rows;
   notification_preferences: Record<string, unknown> | null;
+  shares: Rows;
 }
 
 /** Everything the caller owns, as one JSON document (provider keys never included: they live in Vault). */
@@ -202,6 +203,8 @@ export async function exportData(tx: Tx, userId: string) {
       (select coalesce(jsonb_agg(to_jsonb(n) order by n.created_at), '[]')
          from public.notifications n where n.user_id = ${userId}) as notifications,
       (select to_jsonb(np) from public.notification_preferences np where np.user_id = ${userId})
-        as notification_preferences`;
+        as notification_preferences,
+      (select coalesce(jsonb_agg(to_jsonb(s) - 'user_id' order by s.created_at), '[]')
+         from public.chat_shares s where s.user_id = ${userId}) as shares`;
   return { exported_at: new Date(), profile, ...data };
 }

@@ -29,10 +29,14 @@ Deno.test("a new chat is 'Untitled chat' by default, or the title sent (trimmed)
   assert.equal(untitled.user_id, user.id);
   assert.equal(untitled.model_config_id, null);
   assert.ok(Date.parse(untitled.created_at) <= Date.parse(untitled.updated_at));
+  assert.equal(untitled.pinned, false);
+  assert.equal(untitled.archived, false);
   assert.deepEqual(Object.keys(untitled).sort(), [
+    "archived",
     "created_at",
     "id",
     "model_config_id",
+    "pinned",
     "title",
     "updated_at",
     "user_id",

@@ -33,6 +33,10 @@ async function newUser(): Promise<Fixture> {
   await sql`insert into public.referrals (inviter_id, email) values (${id}, ${`friend-${id}@example.test`})`;
   await sql`select private.notify(${id}, 'job_completed', null, 'fixture')`;
   await sql`insert into public.notification_preferences (user_id) values (${id})`;
+  // Shared: another chat than `chat` (one share per chat), so OWN_ROW can share `chat` itself.
+  const [shared] = await sql<{ id: string }[]>`
+    insert into public.chats (user_id, title) values (${id}, 'shared fixture') returning id`;
+  await sql`insert into public.chat_shares (chat_id, user_id, title) values (${shared.id}, ${id}, 'fixture')`;
   return { uid: id, chat: chat.id };
 }
 

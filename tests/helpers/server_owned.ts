@@ -103,6 +103,9 @@ export const SERVER_OWNED: Record<string, Guards> = {
     update: { id: ID, email: "'someone@else.test'", created_at: EARLIER },
     insert: { id: ID, created_at: "now() - interval '1 day'" },
   },
+  chat_shares: {
+    update: { share_id: "'chosen-share-id'", chat_id: ID, user_id: ID, created_at: EARLIER },
+  },
 };
 
 /** The minimal row a user may insert into each table (with `$uid` and `$chat` filled in). */
@@ -119,6 +122,7 @@ export const OWN_ROW: Record<string, [columns: string, values: string]> = {
   notification_preferences: ["user_id", "$uid"],
   waitlist_entries: ["full_name, email", "'Guard', 'guard-' || gen_random_uuid() || '@example.test'"],
   attachments: ["kind, mime_type, name, size", "'text', 'text/plain', 'a.txt', 1"],
+  chat_shares: ["chat_id, title", "$chat, 'guard test'"],
 };
 
 /** The condition naming a user's own rows of `table` (`$uid`, `$chat` filled in by the caller). */
@@ -136,6 +140,7 @@ export const OWNED_BY: Record<string, string> = {
   // Nobody owns an entry: every row is tried.
   waitlist_entries: "true",
   attachments: "user_id = $uid",
+  chat_shares: "user_id = $uid",
 };
 
 /** Each declared update of a server-owned column, as SQL on the user's own rows. */

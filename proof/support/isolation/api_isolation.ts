@@ -13,6 +13,8 @@ export interface ApiOutcome {
   accepted: string[];
   /** Responses holding A's data. */
   leaks: string[];
+  /** A's published share not readable, or a revoked one still readable. */
+  shares: string[];
   serverErrors: string[];
 }
 
@@ -22,7 +24,14 @@ export async function runApiAttacks(
   token: string,
   victimSecrets: string[],
 ): Promise<ApiOutcome> {
-  const outcome: ApiOutcome = { requests: 0, byMethod: {}, accepted: [], leaks: [], serverErrors: [] };
+  const outcome: ApiOutcome = {
+    requests: 0,
+    byMethod: {},
+    accepted: [],
+    leaks: [],
+    shares: [],
+    serverErrors: [],
+  };
   for (const attack of attacks) {
     const label = `${attack.method} ${attack.path}`;
     const result = await rec.call(attack.path, { method: attack.method, token, body: attack.body });
@@ -35,7 +44,14 @@ export async function runApiAttacks(
     }
     const sent = label + JSON.stringify(attack.body ?? "");
     const text = rec.responses.at(-1)!.text;
-    const found = victimSecrets.filter((secret) => !sent.includes(secret) && text.includes(secret));
+    if (attack.share && result.status !== (attack.share === "published" ? 200 : 404)) {
+      outcome.shares.push(`${label} (${attack.share}) → ${result.status}`);
+    }
+    // A published share shows A's words (the marker) by A's choice; never A's ids, email or keys.
+    const secrets = attack.share === "published"
+      ? victimSecrets.filter((s) => !s.startsWith("marker-"))
+      : victimSecrets;
+    const found = secrets.filter((secret) => !sent.includes(secret) && text.includes(secret));
     if (found.length) outcome.leaks.push(`${label} → ${result.status} holds ${found.length} of A's values`);
   }
   return outcome;

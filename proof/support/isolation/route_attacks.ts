@@ -14,6 +14,11 @@ export interface Attack {
   body?: unknown;
   /** True when the path names one of A's rows by id: any 2xx is then a leak. */
   foreignId: boolean;
+  /**
+   * A share A made public on purpose: its title and messages (A's marker) may show; nothing else of
+   * A's may, and it must answer 200. A revoked share must answer 404.
+   */
+  share?: "published" | "revoked";
 }
 
 export interface Operation {
@@ -50,6 +55,7 @@ export function parameterValues(victim: SeededUser): Record<string, string[]> {
     provider: victim.providers,
     id: victim.notificationIds,
     message_id: victim.messageIds,
+    share_id: [...victim.publicShareIds, ...victim.revokedShareIds],
   };
 }
 
@@ -66,6 +72,7 @@ export function bodyFor(method: string, template: string, victim: SeededUser): u
   const bodies: Record<string, unknown> = {
     "PUT /v1/chats/{chat_id}": { title: "taken by B", model_config_id: victim.modelIds[0] },
     "POST /v1/chats/{chat_id}/messages": { content: "written by B" },
+    "PUT /v1/chats/{chat_id}/messages/{message_id}/feedback": { rating: "down", comment: "by B" },
     "POST /v1/models/{model_id}/default": { is_default: true },
     "PATCH /v1/providers/{provider}": { display_name: "taken by B", is_active: false },
     "POST /v1/chats": { title: "B's chat", model_config_id: victim.modelIds[0] },
@@ -93,6 +100,14 @@ export function bodyFor(method: string, template: string, victim: SeededUser): u
   return bodies[`${method} ${template}`] ?? {};
 }
 
+/** The query string a route needs to get past validation (so that only ownership can stop it). */
+export function queryFor(method: string, template: string, victim: SeededUser): string {
+  const queries: Record<string, string> = {
+    "GET /v1/chats/search": `?q=${encodeURIComponent(victim.marker)}`,
+  };
+  return queries[`${method} ${template}`] ?? "";
+}
+
 /** Cursor variants: B's lists paged with A's ids must not reveal A's rows. */
 function cursorAttacks(victim: SeededUser, attackerChatId: string): Attack[] {
   const ids = [victim.chatIds[0], victim.messageIds[0], victim.jobIds[0], victim.notificationIds[0]];
@@ -112,12 +127,17 @@ const ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 export function buildAttacks(operations: Operation[], victim: SeededUser, attackerChatId: string): Attack[] {
   const values = parameterValues(victim);
+  const shareOf = (path: string): Attack["share"] => {
+    if (victim.publicShareIds.some((id) => path.endsWith(`/shared/${id}`))) return "published";
+    if (victim.revokedShareIds.some((id) => path.endsWith(`/shared/${id}`))) return "revoked";
+  };
   const attacks: Attack[] = operations.flatMap(({ method, template }) =>
     expand(template, values).map((path) => ({
       method,
-      path,
+      path: path + queryFor(method, template, victim),
       body: bodyFor(method, template, victim),
       foreignId: /\{(user_id|chat_id|model_id|job_id|id|message_id)\}/.test(template),
+      share: shareOf(path),
     }))
   );
   attacks.push(...cursorAttacks(victim, attackerChatId));

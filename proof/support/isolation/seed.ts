@@ -38,6 +38,10 @@ export interface SeededUser {
   referralIds: string[];
   notificationIds: string[];
   attachmentIds: string[];
+  /** Shares made public on purpose: anyone may read them. */
+  publicShareIds: string[];
+  /** Shares made and revoked: their links must answer 404. */
+  revokedShareIds: string[];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -63,12 +67,15 @@ export async function seedUser(rec: Recorder, fakes: Fakes, tag: string): Promis
     referralIds: [],
     notificationIds: [],
     attachmentIds: [],
+    publicShareIds: [],
+    revokedShareIds: [],
   };
   await rec.call("/v1/users/profile", { method: "PUT", token: user.token, body: { bio: seeded.marker } });
   await rec.call("/v1/waitlist", { method: "POST", body: { name: `Proof ${tag}`, email: user.email } });
   await activateProviders(rec, fakes, seeded);
   await importModel(rec, seeded);
   await addChats(rec, seeded);
+  await addShares(rec, seeded);
   await addJobs(rec, fakes.images, seeded);
   await addReferralsAndNotifications(rec, seeded);
   await addFiles(rec, seeded);
@@ -122,6 +129,19 @@ async function addChats(rec: Recorder, seeded: SeededUser) {
     const messages = expectOk("messages", await rec.call(path, { token })) as { id: string }[];
     seeded.messageIds.push(...messages.map((message) => message.id));
   }
+}
+
+/** The first chat shared (public on purpose), the second shared and revoked. */
+async function addShares(rec: Recorder, seeded: SeededUser) {
+  const token = seeded.user.token;
+  const [published, revoked] = seeded.chatIds.map((id) => `/v1/chats/${id}/share`);
+  const made = expectOk("share", await rec.call(published, { method: "POST", token })) as {
+    share_id: string;
+  };
+  seeded.publicShareIds.push(made.share_id);
+  const gone = expectOk("share", await rec.call(revoked, { method: "POST", token })) as { share_id: string };
+  seeded.revokedShareIds.push(gone.share_id);
+  await rec.call(revoked, { method: "DELETE", token });
 }
 
 async function addJobs(rec: Recorder, images: FakeImages, seeded: SeededUser) {
@@ -197,5 +217,7 @@ export function secretsOf(seeded: SeededUser): string[] {
     ...seeded.referralIds,
     ...seeded.notificationIds,
     ...seeded.attachmentIds,
+    ...seeded.publicShareIds,
+    ...seeded.revokedShareIds,
   ];
 }

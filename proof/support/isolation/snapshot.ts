@@ -33,6 +33,8 @@ export function snapshotUser(userId: string): Promise<UserSnapshot> {
         from public.notification_preferences n where n.user_id = ${userId}
       union all select 'attachments', coalesce(jsonb_agg(to_jsonb(a) order by a.id), '[]')::text
         from public.attachments a where a.user_id = ${userId}
+      union all select 'chat_shares', coalesce(jsonb_agg(to_jsonb(s) order by s.share_id), '[]')::text
+        from public.chat_shares s where s.user_id = ${userId}
       union all select 'vault', coalesce(jsonb_agg(jsonb_build_array(s.name, s.decrypted_secret, s.updated_at)
           order by s.name), '[]')::text
         from vault.decrypted_secrets s where s.name like ${`%/${userId}/%`}

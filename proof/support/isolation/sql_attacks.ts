@@ -80,6 +80,11 @@ function tablePlans(victim: SeededUser): Record<string, TablePlan> {
       owner: "user_id",
     },
     waitlist_entries: { owned: "true", insert: WAITLIST_INSERT },
+    chat_shares: {
+      owned: `user_id = ${a}`,
+      insert: `(chat_id, user_id, title) values ('${victim.chatIds[1]}', ${a}, 'b-made')`,
+      owner: "user_id",
+    },
   };
 }
 
@@ -122,6 +127,7 @@ function authenticatedQueries(victim: SeededUser, attacker: SeededUser, tables: 
       `select count(*)::int as n from storage.objects where name like '${victim.user.id}/%'`,
     ],
     ["delete A's stored images", `delete from storage.objects where name like '${victim.user.id}/%'`],
+    ["search A's words", `select count(*)::int as n from search.chat_hits('${victim.marker}', 100)`],
   );
   return queries;
 }

@@ -7,7 +7,7 @@ import { signUpUser } from "../../../tests/helpers/api.ts";
 import { deleteUsers } from "../../../tests/helpers/auth_platform.ts";
 import { badTokens } from "../../../tests/helpers/tokens.ts";
 import type { Recorder } from "./recorder.ts";
-import { bodyFor, expand, type Operation, parameterValues } from "./route_attacks.ts";
+import { bodyFor, expand, type Operation, parameterValues, queryFor } from "./route_attacks.ts";
 import type { SeededUser } from "./seed.ts";
 
 export interface TokenOutcome {
@@ -37,7 +37,7 @@ export async function runTokenAttacks(rec: Recorder, operations: Operation[], vi
     for (const { method, template } of secured) {
       const body = bodyFor(method, template, victim);
       const [path] = expand(template, values);
-      const result = await rec.call(path, { method, token, body });
+      const result = await rec.call(path + queryFor(method, template, victim), { method, token, body });
       outcome.requests += 1;
       if (result.status !== 401) outcome.accepted.push(`${kind}: ${method} ${template} → ${result.status}`);
     }
