@@ -6,6 +6,7 @@
  */
 import { apiUrl } from "../../../tests/helpers/api.ts";
 import type { SeededUser } from "./seed.ts";
+import { formWith, PNG } from "../../../tests/helpers/files.ts";
 
 export interface Attack {
   method: string;
@@ -73,6 +74,10 @@ export function bodyFor(method: string, template: string, victim: SeededUser): u
     "PUT /v1/chats/{chat_id}": { title: "taken by B", model_config_id: victim.modelIds[0] },
     "POST /v1/chats/{chat_id}/messages": { content: "written by B" },
     "PUT /v1/chats/{chat_id}/messages/{message_id}/feedback": { rating: "down", comment: "by B" },
+    "POST /v1/chats/{chat_id}/messages/{message_id}/edit": { content: "edited by B" },
+    "PUT /v1/chats/{chat_id}/active": { message_id: victim.messageIds[0] },
+    "POST /v1/users/profile/avatar": formWith(PNG, "b.png"),
+    "POST /v1/attachments": formWith(new TextEncoder().encode("B's notes"), "b.txt"),
     "POST /v1/models/{model_id}/default": { is_default: true },
     "PATCH /v1/providers/{provider}": { display_name: "taken by B", is_active: false },
     "POST /v1/chats": { title: "B's chat", model_config_id: victim.modelIds[0] },

@@ -80,6 +80,12 @@ function tablePlans(victim: SeededUser): Record<string, TablePlan> {
       owner: "user_id",
     },
     waitlist_entries: { owned: "true", insert: WAITLIST_INSERT },
+    attachments: {
+      owned: `user_id = ${a}`,
+      insert: `(chat_id, kind, mime_type, name, size) values (${chat}, 'text', 'text/plain', 'b.txt', 1)`,
+      owner: "user_id",
+      touch: `chat_id = chat_id`,
+    },
     chat_shares: {
       owned: `user_id = ${a}`,
       insert: `(chat_id, user_id, title) values ('${victim.chatIds[1]}', ${a}, 'b-made')`,
