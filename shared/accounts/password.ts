@@ -6,7 +6,7 @@
  * the user's other sessions are ended (`POST /logout?scope=others`).
  * @module
  */
-import { AuthApiError } from "@supabase/supabase-js";
+import { supabaseJs } from "../runtime/supabase-js.ts";
 import type { UserClaims } from "../auth/claims.ts";
 import { config } from "../config/env.ts";
 import { userReader } from "../db/client.ts";
@@ -31,7 +31,7 @@ async function checkCurrentPassword(claims: UserClaims, old: string, address: st
     );
   }
   await checkSignIn(email, address);
-  const { data, error } = await auth().signInWithPassword({ email, password: old });
+  const { data, error } = await (await auth()).signInWithPassword({ email, password: old });
   if (error?.code === "invalid_credentials") {
     await recordFailure(email);
     throw wrongPassword();
@@ -63,12 +63,13 @@ async function updatePassword(accessToken: string, password: string, current: st
   });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
+    const { AuthApiError } = await supabaseJs();
     throw authFailure(new AuthApiError(String(answer.message ?? ""), response.status, answer.code));
   }
 }
 
 async function endSession(accessToken: string): Promise<void> {
-  await auth().admin.signOut(accessToken, "local");
+  await (await auth()).admin.signOut(accessToken, "local");
 }
 
 /** Sets `next` as the password of the token's user when `old` is the current one; ends the other sessions. */
@@ -88,7 +89,7 @@ export async function changePassword(
     await endSession(checkToken);
     throw error;
   }
-  const { error } = await auth().admin.signOut(accessToken, "others");
+  const { error } = await (await auth()).admin.signOut(accessToken, "others");
   // GoTrue's password update has ended the other sessions in its own transaction already; a failed
   // second sweep must not report a password that did change as unchanged.
   if (error) {

@@ -3,7 +3,8 @@
  * into the responses the mobile client reads. Auth errors become clear API errors, never 500s.
  * @module
  */
-import { type AuthError, createClient, type Session, type User } from "@supabase/supabase-js";
+import type { AuthError, Session, User } from "@supabase/supabase-js";
+import { supabaseJs } from "../runtime/supabase-js.ts";
 import { decodeJwt } from "jose";
 import { config } from "../config/env.ts";
 import { asUser } from "../db/client.ts";
@@ -16,8 +17,9 @@ import { checkSignIn, clearFailures, recordFailure } from "./guard.ts";
 import type { AccountStatus, AuthSession, AuthTokens, AuthUser } from "./schemas.ts";
 
 /** A fresh, stateless Auth client per call: a shared one would keep one caller's session for the next. */
-export function auth() {
+export async function auth() {
   const { supabaseUrl, publicKey } = config();
+  const { createClient } = await supabaseJs();
   return createClient(supabaseUrl, publicKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   }).auth;
@@ -123,7 +125,7 @@ export interface SignUp {
 export async function signUp({ email, password, fullName, inviteCode }: SignUp, address: string) {
   await takeForAddress("sign_up", address);
   const code = await takeCodeForSignUp(inviteCode);
-  const { data, error } = await auth().signUp({
+  const { data, error } = await (await auth()).signUp({
     email,
     password,
     options: { data: fullName ? { full_name: fullName } : {} },
@@ -150,7 +152,7 @@ export async function signUp({ email, password, fullName, inviteCode }: SignUp, 
  */
 export async function signIn(email: string, password: string, address: string) {
   await checkSignIn(email, address);
-  const { data, error } = await auth().signInWithPassword({ email, password });
+  const { data, error } = await (await auth()).signInWithPassword({ email, password });
   if (error) {
     if (error.code === "invalid_credentials") await recordFailure(email);
     throw authFailure(error, 401);
@@ -173,7 +175,7 @@ export async function signIn(email: string, password: string, address: string) {
 }
 
 export async function refresh(refreshToken: string) {
-  const { data, error } = await auth().refreshSession({ refresh_token: refreshToken });
+  const { data, error } = await (await auth()).refreshSession({ refresh_token: refreshToken });
   if (error) throw authFailure(error, 401);
   if (!data.session) throw new ApiError(401, "invalid_refresh_token", "The refresh token is not valid.");
   return { tokens: toTokens(data.session), session: toSession(data.session) };
@@ -181,7 +183,7 @@ export async function refresh(refreshToken: string) {
 
 /** Ends the session the access token belongs to. */
 export async function signOut(accessToken: string) {
-  const { error } = await auth().admin.signOut(accessToken, "local");
+  const { error } = await (await auth()).admin.signOut(accessToken, "local");
   if (error && error.status !== 404 && error.code !== "session_not_found") throw authFailure(error);
   return { revoked_sessions: error ? 0 : 1 };
 }

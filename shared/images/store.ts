@@ -11,7 +11,7 @@ import { clientUrl, removeObjects, serviceStorage } from "../storage/service-sto
 
 export const IMAGES_BUCKET = "job-images";
 
-const bucket = () => serviceStorage().from(IMAGES_BUCKET);
+const bucket = async () => (await serviceStorage()).from(IMAGES_BUCKET);
 
 /** Where the job's `index`-th image (from 0) is stored. */
 export function imagePath(userId: string, jobId: string, index: number, contentType: string): string {
@@ -20,7 +20,7 @@ export function imagePath(userId: string, jobId: string, index: number, contentT
 
 /** Stores (or replaces) one image. */
 export async function uploadImage(path: string, bytes: Uint8Array, contentType: string): Promise<void> {
-  const { error } = await bucket().upload(path, bytes, { contentType, upsert: true });
+  const { error } = await (await bucket()).upload(path, bytes, { contentType, upsert: true });
   if (error) throw new Error(`Storage refused the image upload: ${error.message}`);
 }
 
@@ -35,7 +35,7 @@ export function removeImages(paths: string[]): Promise<number> {
  */
 export async function signImages(paths: string[], expiresIn: number): Promise<Map<string, string>> {
   if (paths.length === 0) return new Map();
-  const { data, error } = await bucket().createSignedUrls(paths, expiresIn);
+  const { data, error } = await (await bucket()).createSignedUrls(paths, expiresIn);
   if (error) throw new Error(`Storage could not sign image URLs: ${error.message}`);
   return new Map(
     data.flatMap((row) => row.path && row.signedUrl ? [[row.path, clientUrl(row.signedUrl)] as const] : []),

@@ -5,7 +5,8 @@
  * the public API URL instead (`clientUrl`).
  * @module
  */
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import type { SupabaseClient } from "@supabase/supabase-js";
+import { supabaseJs } from "../runtime/supabase-js.ts";
 import { type Config, config, serviceCredentials } from "../config/env.ts";
 
 /** Storage removes at most this many paths per request. */
@@ -14,8 +15,9 @@ const REMOVE_CHUNK = 1000;
 let client: SupabaseClient | undefined;
 
 /** The isolate's Storage client with the service credential. */
-export function serviceStorage(): SupabaseClient["storage"] {
+export async function serviceStorage(): Promise<SupabaseClient["storage"]> {
   if (!client) {
+    const { createClient } = await supabaseJs();
     const [key] = serviceCredentials();
     if (!key) {
       throw new Error(
@@ -33,8 +35,9 @@ export function serviceStorage(): SupabaseClient["storage"] {
  * Storage as the user holding `accessToken`: Storage's RLS policies decide what they may write,
  * read and delete, as for any client of theirs.
  */
-export function userStorage(accessToken: string): SupabaseClient["storage"] {
+export async function userStorage(accessToken: string): Promise<SupabaseClient["storage"]> {
   const { supabaseUrl, publicKey } = config();
+  const { createClient } = await supabaseJs();
   return createClient(supabaseUrl, publicKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { headers: { Authorization: `Bearer ${accessToken}` } },
@@ -57,7 +60,7 @@ export function clientUrl(url: string, urls: Pick<Config, "supabaseUrl" | "publi
 export async function removeObjects(bucket: string, paths: string[]): Promise<number> {
   let removed = 0;
   for (let start = 0; start < paths.length; start += REMOVE_CHUNK) {
-    const { data, error } = await serviceStorage().from(bucket).remove(
+    const { data, error } = await (await serviceStorage()).from(bucket).remove(
       paths.slice(start, start + REMOVE_CHUNK),
     );
     if (error) throw new Error(`Storage refused to remove files from ${bucket}: ${error.message}`);

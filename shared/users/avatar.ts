@@ -23,7 +23,7 @@ export interface AvatarFile {
   ext: string;
 }
 
-type Bucket = ReturnType<ReturnType<typeof userStorage>["from"]>;
+type Bucket = ReturnType<Awaited<ReturnType<typeof userStorage>>["from"]>;
 
 const folderOf = (userId: string) => `profiles/${userId}`;
 
@@ -46,7 +46,7 @@ async function removeOthers(bucket: Bucket, folder: string, keep: string): Promi
  * limit's hit: a refused or failed request leaves neither a changed profile nor the new file.
  */
 export async function setAvatar(claims: Claims, accessToken: string, file: AvatarFile): Promise<UserProfile> {
-  const bucket = userStorage(accessToken).from(AVATAR_BUCKET);
+  const bucket = (await userStorage(accessToken)).from(AVATAR_BUCKET);
   const path = `${folderOf(claims.sub)}/avatar-${Date.now()}.${file.ext}`;
   const profile = await asUser(claims, async (tx) => {
     await takeForCaller(tx, "uploads");

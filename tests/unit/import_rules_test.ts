@@ -16,7 +16,7 @@ const LOWER_LAYERS: Record<string, string[]> = {
   files: [],
   llm: ["files", "runtime"],
   db: ["config", "errors"],
-  storage: ["config"],
+  storage: ["config", "runtime"],
   queue: ["db", "runtime"],
   auth: ["config", "errors"],
   limits: ["config", "db", "errors"],
