@@ -2,7 +2,7 @@
 -- PocketLLM: in-app notifications and their preferences (API-LATER.md §4, §5).
 --
 -- Notifications are created in the database, so that no path can miss one: an image job ending
--- completed or failed (trigger on jobs, whichever function finished it), an account deletion being
+-- completed or failed (statement trigger on jobs, whichever function finished it), an account deletion being
 -- scheduled (trigger on profiles) and someone joining with your code (private.complete_referral, in the
 -- invites migration). private.notify writes one only when the recipient's preferences allow it.
 -- Users read their notifications and may only flip `is_read`; pg_cron prunes them after 90 days.
@@ -125,24 +125,30 @@ begin
 end
 $$;
 
--- AFTER UPDATE OF status on jobs, for a job that has just ended completed or failed (not one the user
--- cancelled): tells its owner.
-create or replace function private.notify_job_ended()
+-- AFTER UPDATE on jobs, per statement: tells the owners of the jobs the statement has just ended
+-- completed or failed (not the ones their users cancelled), in one insert for the whole batch — the
+-- worker completes jobs in batches, and a row trigger's call and insert per job slowed the queue's
+-- drain (bench/README.md "Job queue drain"). The preference is private.notify's notify_job_status.
+create or replace function private.notify_jobs_ended()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  perform private.notify(
-    new.user_id,
-    'job_' || new.status,
-    new.id,
-    case when new.status = 'completed'
-         then 'Your image is ready.'
-         else 'Your image could not be generated.' end,
-    jsonb_build_object('job_type', new.job_type, 'status', new.status)
-  );
+  insert into public.notifications (user_id, type, entity_id, content_summary, data)
+  select n.user_id, 'job_' || n.status, n.id,
+         case when n.status = 'completed'
+              then 'Your image is ready.'
+              else 'Your image could not be generated.' end,
+         jsonb_build_object('job_type', n.job_type, 'status', n.status)
+    from ended_jobs n
+    join started_jobs o on o.id = n.id
+    left join public.notification_preferences p on p.user_id = n.user_id
+   where n.status in ('completed', 'failed')
+     and o.status is distinct from n.status
+     and n.cancelled_at is null
+     and coalesce(p.notify_job_status, true);
   return null;
 end
 $$;
@@ -188,11 +194,9 @@ $$;
 -- -----------------------------------------------------------------------------------------------------
 
 create or replace trigger jobs_notify_ended
-  after update of status on public.jobs
-  for each row
-  when (new.status in ('completed', 'failed') and old.status is distinct from new.status
-        and new.cancelled_at is null)
-  execute function private.notify_job_ended();
+  after update on public.jobs
+  referencing old table as started_jobs new table as ended_jobs
+  for each statement execute function private.notify_jobs_ended();
 
 create or replace trigger profiles_notify_deletion_scheduled
   after update of deletion_status on public.profiles
@@ -234,6 +238,6 @@ grant select, insert, update on table public.notification_preferences to authent
 grant select, insert, update, delete on table public.notifications, public.notification_preferences to service_role;
 
 revoke execute on function private.notify(uuid, text, uuid, text, jsonb) from public, anon, authenticated, service_role;
-revoke execute on function private.notify_job_ended() from public, anon, authenticated, service_role;
+revoke execute on function private.notify_jobs_ended() from public, anon, authenticated, service_role;
 revoke execute on function private.notify_deletion_scheduled() from public, anon, authenticated, service_role;
 revoke execute on function private.prune_notifications() from public, anon, authenticated, service_role;
