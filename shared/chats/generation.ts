@@ -18,6 +18,8 @@ import { messageById, messageOf, oneMessage } from "./tree.ts";
 export const FLUSH_INTERVAL_MS = 250;
 /** While nothing is written, a stop is looked for this often. */
 export const STOP_POLL_MS = 500;
+/** While nothing is written, the message is stamped as alive this often (private.end_lost_generations). */
+export const ALIVE_STAMP_MS = 30_000;
 
 export type GenerationStatus = "generating" | "complete" | "stopped" | "error";
 
@@ -54,6 +56,7 @@ export class ProgressWriter {
   #text = "";
   #written = 0;
   #lastContact = performance.now();
+  #lastStamp = performance.now();
   #inFlight: Promise<void> | undefined;
   #stopped = false;
 
@@ -81,7 +84,9 @@ export class ProgressWriter {
 
   #tick(): void {
     if (this.#text.length > this.#written) this.#send(this.#write());
-    else if (performance.now() - this.#lastContact >= STOP_POLL_MS) this.#send(this.#check());
+    else if (performance.now() - this.#lastContact >= STOP_POLL_MS) {
+      this.#send(this.#check(performance.now() - this.#lastStamp >= ALIVE_STAMP_MS));
+    }
   }
 
   #send(work: () => Promise<boolean>): void {
@@ -104,21 +109,31 @@ export class ProgressWriter {
     return async () => {
       const [row] = await this.#read((tx) =>
         tx<{ stop: boolean }[]>`
-          update public.messages set content = ${text} where id = ${this.#messageId}
+          update public.messages
+             set content = ${text}, metadata = metadata || jsonb_build_object('progress_at', now())
+           where id = ${this.#messageId}
           returning coalesce((metadata ->> 'stop_requested')::boolean, false) as stop`
       );
       this.#written = text.length;
+      this.#lastStamp = performance.now();
       return row?.stop ?? false;
     };
   }
 
-  #check(): () => Promise<boolean> {
+  /** Whether a stop was asked for; with `stamp`, also a sign of life while the provider is silent. */
+  #check(stamp: boolean): () => Promise<boolean> {
     return async () => {
       const [row] = await this.#read((tx) =>
-        tx<{ stop: boolean }[]>`
-          select coalesce((metadata ->> 'stop_requested')::boolean, false) as stop
-            from public.messages where id = ${this.#messageId}`
+        stamp
+          ? tx<{ stop: boolean }[]>`
+              update public.messages set metadata = metadata || jsonb_build_object('progress_at', now())
+               where id = ${this.#messageId}
+              returning coalesce((metadata ->> 'stop_requested')::boolean, false) as stop`
+          : tx<{ stop: boolean }[]>`
+              select coalesce((metadata ->> 'stop_requested')::boolean, false) as stop
+                from public.messages where id = ${this.#messageId}`
       );
+      if (stamp) this.#lastStamp = performance.now();
       return row?.stop ?? false;
     };
   }
