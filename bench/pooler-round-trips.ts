@@ -12,30 +12,11 @@
 import postgres from "postgres";
 import { asUser, createDatabase, userReader } from "../shared/db/client.ts";
 import { env } from "../tests/helpers/env.ts";
-
-/** A relay to `target` that counts what the client sends, write by write. */
-function countingRelay(target: URL) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const relay = { flights: 0, port: (listener.addr as Deno.NetAddr).port, close: () => listener.close() };
-  void (async () => {
-    for await (const client of listener) {
-      const server = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
-      client.readable.pipeTo(
-        new WritableStream({ write: (chunk) => void (relay.flights += 1, server.write(chunk)) }),
-      ).catch(() => {});
-      server.readable.pipeTo(client.writable).catch(() => {});
-    }
-  })().catch(() => {});
-  return relay;
-}
+import { countingRelay, throughRelay } from "../tests/helpers/counting_relay.ts";
 
 async function measure(name: string, url: string, transactionPooler: boolean) {
-  const target = new URL(url);
-  const relay = countingRelay(target);
-  const viaRelay = new URL(url);
-  viaRelay.hostname = "127.0.0.1";
-  viaRelay.port = String(relay.port);
-  const database = createDatabase(viaRelay.href, { max: 1, transactionPooler });
+  const relay = countingRelay(new URL(url));
+  const database = createDatabase(throughRelay(url, relay), { max: 1, transactionPooler });
   const admin = postgres(env.dbUrl, { max: 1, onnotice: () => {} });
   try {
     const [{ id }] = await admin<{ id: string }[]>`select id from auth.users order by created_at limit 1`;

@@ -14,6 +14,7 @@
  * @module
  */
 import postgres from "postgres";
+import { bindWithoutDescribing } from "./bind-without-describe.ts";
 import { config } from "../config/env.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { guardPostgresJsFailures } from "./connection-errors.ts";
@@ -86,8 +87,14 @@ export function connectionSettings(url: string, options: DatabaseOptions = {}) {
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   guardPostgresJsFailures();
   const settings = connectionSettings(url, options);
+  const connect = (onclose: () => void) =>
+    postgres(url, { ...settings, max: 1, idle_timeout: 0, max_lifetime: 0, onclose });
   const pool = new ConnectionPool(
-    (onclose) => postgres(url, { ...settings, max: 1, idle_timeout: 0, max_lifetime: 0, onclose }),
+    (onclose) => {
+      const client = connect(onclose);
+      if (!settings.prepare) bindWithoutDescribing(client);
+      return client;
+    },
     { size: settings.max, idleMs: (settings.idle_timeout || 20) * 1000 },
   );
   const db: Database = { end: (endOptions) => pool.end(endOptions) };
