@@ -14,6 +14,8 @@ import { JWT_SECRET, PUBLIC_JWKS } from "./keys.ts";
 
 export interface FunctionTarget {
   port: number;
+  /** A Unix socket the function also listens on: the gateway uses it when given (stack/functions/runner.ts). */
+  socket?: string;
   verifyJwt: boolean;
   /** False once the function's process has exited (a boot error): requests then get 503. */
   alive?: boolean;
@@ -63,8 +65,24 @@ function withForwardedFor(headers: Headers, peer: Deno.Addr | undefined): Header
   return copy;
 }
 
+const socketClients = new Map<string, Deno.HttpClient>();
+
+/** One HTTP client per function socket (its connections kept alive, as they are over TCP). */
+function socketClient(path: string): Deno.HttpClient {
+  let client = socketClients.get(path);
+  if (!client) {
+    const proxy = { transport: "unix", path } as unknown as Deno.Proxy;
+    client = Deno.createHttpClient({ proxy });
+    socketClients.set(path, client);
+  }
+  return client;
+}
+
+/** The function was not there to connect to (over TCP, or its socket not made yet): safe to try again. */
 function isConnectionError(error: unknown): boolean {
-  return error instanceof TypeError && /connect|refused|reset/i.test(String(error.message ?? error));
+  if (!(error instanceof TypeError)) return false;
+  const text = `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`;
+  return /connect|refused|reset/i.test(text);
 }
 
 async function forward(
@@ -83,7 +101,10 @@ async function forward(
     const target = options.functions(name);
     if (!target || target.alive === false) break;
     try {
-      return await fetch(`http://127.0.0.1:${target.port}${url.pathname}${url.search}`, {
+      const client = target.socket ? socketClient(target.socket) : undefined;
+      const origin = target.socket ? "http://localhost" : `http://127.0.0.1:${target.port}`;
+      return await fetch(`${origin}${url.pathname}${url.search}`, {
+        ...(client ? { client } : {}),
         method: request.method,
         headers,
         body,

@@ -83,7 +83,13 @@ export async function startStack(config: StackConfig, log = console.log): Promis
   const gateway = createGateway({
     functions: (name) => {
       const running = functions.get(name);
-      return running && { port: running.port, verifyJwt: running.config.verifyJwt, alive: !running.exited };
+      return running &&
+        {
+          port: running.port,
+          socket: running.socket,
+          verifyJwt: running.config.verifyJwt,
+          alive: !running.exited,
+        };
     },
     services: { "/auth/v1": auth.fetch, "/storage/v1": storage.fetch },
   });

@@ -27,6 +27,8 @@ const RESTART_INTERVAL_MS = 1_000;
 export interface RunningFunction {
   config: FunctionConfig;
   port: number;
+  /** The Unix socket the gateway reaches the function on (see ./runner.ts). */
+  socket: string;
   process: Deno.ChildProcess;
   exited: boolean;
   startedAt: number;
@@ -69,8 +71,10 @@ function baseEnv(): Record<string, string> {
 
 function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): RunningFunction {
   const port = freePort();
+  // In /tmp: the runtime's permissions let a function write there only (and a socket path is short).
+  const socket = `/tmp/pocketllm-${fn.name}-${port}.sock`;
   const process = new Deno.Command(EDGE_DENO, {
-    args: edgeRunArgs(fn.importMap, RUNNER, fn.entrypoint, String(port)),
+    args: [...edgeRunArgs(fn.importMap, RUNNER, fn.entrypoint, String(port)), socket],
     cwd: config.root,
     clearEnv: true,
     env: {
@@ -89,8 +93,18 @@ function spawn(config: StackConfig, fn: FunctionConfig, output: OutputSink): Run
   }).spawn();
   output(fn.name, process.stdout);
   output(fn.name, process.stderr);
-  const running: RunningFunction = { config: fn, port, process, exited: false, startedAt: Date.now() };
-  process.status.then(() => running.exited = true);
+  const running: RunningFunction = {
+    config: fn,
+    port,
+    socket,
+    process,
+    exited: false,
+    startedAt: Date.now(),
+  };
+  process.status.then(() => {
+    running.exited = true;
+    Deno.remove(socket).catch(() => {});
+  });
   return running;
 }
 

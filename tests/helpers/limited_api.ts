@@ -124,7 +124,13 @@ export async function startLimitedApi(
   const gateway = createGateway({
     functions: (name) => {
       const running = functions.get(name);
-      return running && { port: running.port, verifyJwt: running.config.verifyJwt, alive: !running.exited };
+      return running &&
+        {
+          port: running.port,
+          socket: running.socket,
+          verifyJwt: running.config.verifyJwt,
+          alive: !running.exited,
+        };
     },
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, gateway.fetch);
