@@ -27,6 +27,25 @@ Deno.test("a one-statement read with plain values is one round trip through the 
   }
 });
 
+Deno.test("a write with a JSON value given its type is one round trip too", async () => {
+  const relay = countingRelay(new URL(target));
+  const database = createDatabase(throughRelay(target, relay), { max: 1, transactionPooler: true });
+  try {
+    const read = () =>
+      serviceReader(database)((tx) =>
+        tx`select ${tx.json({ n: 1, list: ["a"] })}::jsonb as doc, ${"x"} as a, ${true} as b`
+      );
+    await read();
+    relay.flights = 0;
+    const [row] = await read();
+    assert.deepEqual(row.doc, { n: 1, list: ["a"] });
+    assert.equal(relay.flights, 1);
+  } finally {
+    await database.end();
+    relay.close();
+  }
+});
+
 Deno.test("values bound without describing arrive as they would described, and typed ones still describe", async () => {
   const pooled = createDatabase(target, { max: 1, transactionPooler: true });
   const direct = createDatabase(env.dbUrl, { max: 1 });
@@ -38,7 +57,8 @@ Deno.test("values bound without describing arrive as they would described, and t
                 ${true} as yes, ${9007199254740993n as never}::int8 as big, ${when} as at, ${bytes} as bytes,
                 ${null}::text as nothing, ${"0b6c2a9e-1d5e-4c1a-9a53-0c3e2f4b5a6d"}::uuid as id,
                 ${"2026-01-01T00:00:00+02:00"}::timestamptz as stamped,
-                ${tx.json({ a: [1, "two"] })}::jsonb as doc, ${[1, 2, 3]}::int[] as list`
+                ${tx.json({ a: [1, "two"] })}::jsonb as doc, ${[1, 2, 3]}::int[] as list,
+                ${["a", "b,c"]}::text[] as words`
     );
   try {
     const [[viaPooler], [viaDirect]] = await Promise.all([
@@ -49,6 +69,7 @@ Deno.test("values bound without describing arrive as they would described, and t
     assert.equal(viaPooler.text, "it's \\ \u00e9 🦊 $c$");
     assert.deepEqual(viaPooler.doc, { a: [1, "two"] });
     assert.deepEqual(viaPooler.list, [1, 2, 3]);
+    assert.deepEqual(viaPooler.words, ["a", "b,c"]);
     assert.equal(viaPooler.stamped, "2025-12-31T22:00:00.000Z");
   } finally {
     await Promise.all([pooled.end(), direct.end()]);
