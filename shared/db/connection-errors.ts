@@ -50,6 +50,19 @@ export function isDeadSocketWrite(error: unknown): boolean {
 }
 
 /**
+ * The same queued write running after its data already went out: postgres.js writes at once when a
+ * statement of 1 KB or more follows small ones in the same tick, clears the queued write and empties
+ * its buffer — and on Deno the cleared timer can still fire (the same Deno issue), writing the emptied
+ * buffer: "May not write null values to stream". The data was sent; nothing is lost. Seen once the
+ * pooled statements went out without describing first (./bind-without-describe.ts), which pipelines
+ * more of them into one tick.
+ */
+export function isEmptiedBufferWrite(error: unknown): boolean {
+  return error instanceof TypeError && error.message === "May not write null values to stream" &&
+    /nextWrite/.test(error.stack ?? "") && /postgres/.test(error.stack ?? "");
+}
+
+/**
  * postgres.js 3.4.9 reads the array types on each new connection with a query of its own that nothing
  * awaits (src/connection.js, fetchArrayTypes). Behind a pooler the connection is made to the pooler,
  * and that first query is what finds the database down (PgBouncer: "server login has been failing",
@@ -65,13 +78,18 @@ export function isUnawaitedTypeFetch(reason: unknown): boolean {
 let guarded = false;
 
 /**
- * Keeps the isolate alive through {@link isDeadSocketWrite} and {@link isUnawaitedTypeFetch}; every
+ * Keeps the isolate alive through {@link isDeadSocketWrite}, {@link isEmptiedBufferWrite} and
+ * {@link isUnawaitedTypeFetch}; every
  * other uncaught error or unhandled rejection still ends it.
  */
 export function guardPostgresJsFailures(): void {
   if (guarded || typeof globalThis.addEventListener !== "function") return;
   guarded = true;
   globalThis.addEventListener("error", (event) => {
+    if (isEmptiedBufferWrite(event.error)) {
+      event.preventDefault();
+      return console.error(JSON.stringify({ level: "warn", msg: "database write queue ran empty" }));
+    }
     if (!isDeadSocketWrite(event.error)) return;
     event.preventDefault();
     console.error(JSON.stringify({ level: "warn", msg: "database connection closed during a write" }));

@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { asService, createDatabase, serviceReader } from "../../shared/db/client.ts";
-import { isConnectionError, isDeadSocketWrite } from "../../shared/db/connection-errors.ts";
+import {
+  isConnectionError,
+  isDeadSocketWrite,
+  isEmptiedBufferWrite,
+} from "../../shared/db/connection-errors.ts";
 
 const withCode = (code: string) => Object.assign(new Error(`write ${code}`), { code });
 
@@ -41,6 +45,17 @@ Deno.test("only postgres.js's dead-socket write is recognised", () => {
   const other = new TypeError("Cannot read properties of null (reading 'write')");
   other.stack = `${other.message}\n    at ours (file:///shared/x.ts:1:1)`;
   assert.equal(isDeadSocketWrite(other), false);
+});
+
+Deno.test("only postgres.js's write of an emptied buffer is recognised", () => {
+  const spurious = new TypeError("May not write null values to stream");
+  spurious.stack = `${spurious.message}\n    at _write (ext:deno_node/_stream.mjs:3433:15)\n` +
+    "    at nextWrite (file:///root/.cache/deno/npm/registry.npmjs.org/postgres/3.4.9/src/connection.js:255:22)";
+  assert.equal(isEmptiedBufferWrite(spurious), true);
+  const ours = new TypeError("May not write null values to stream");
+  ours.stack = `${ours.message}\n    at ours (file:///shared/x.ts:1:1)`;
+  assert.equal(isEmptiedBufferWrite(ours), false);
+  assert.equal(isDeadSocketWrite(spurious), false);
 });
 
 /**
