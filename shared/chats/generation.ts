@@ -9,7 +9,7 @@ import type { Reader, Tx } from "../db/client.ts";
 import { notFound } from "../errors/api-error.ts";
 import type { Message } from "./schemas.ts";
 import { addMessage } from "./service.ts";
-import { messageById, messageOf, oneMessage } from "./tree.ts";
+import { messageById, messageOf, oneMessage, ownMessage } from "./tree.ts";
 
 /**
  * Text is written at most this often while it flows: each write holds the whole text so far (a retried
@@ -180,12 +180,7 @@ export async function requestStop(
 
 /** The caller's message as a follower reads it (404 when it is not theirs). */
 export async function followedMessage(read: Reader, userId: string, chatId: string, messageId: string) {
-  const [row] = await read((tx) =>
-    tx<Pick<Message, "content" | "metadata" | "role">[]>`
-      select m.content, m.metadata, m.role from public.messages m
-       where m.id = ${messageId} and m.chat_id = ${chatId}
-         and exists (select 1 from public.chats c where c.id = m.chat_id and c.user_id = ${userId})`
-  );
+  const [row] = await read((tx) => ownMessage(tx, userId, chatId, messageId));
   if (!row) throw notFound("Message not found.");
   return row;
 }

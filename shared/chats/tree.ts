@@ -16,16 +16,23 @@ export const MESSAGES: KeysetSpec = { table: "public.messages", sortColumn: "cre
 
 const PLAIN_COLUMNS = "id, chat_id, parent_id, role, content, metadata, created_at";
 
-/** One message's place among its siblings, counted in the index on (chat_id, parent_id, created_at, id). */
-const siblingsOf = (tx: Tx, row: string) =>
-  tx`cross join lateral (
-      select (count(*) filter (where (s.created_at, s.id) < (${tx(row)}.created_at, ${tx(row)}.id)))::int
-               as sibling_index,
-             count(*)::int as sibling_count
+/**
+ * A row's place among its siblings, counted in the index on (chat_id, parent_id, created_at, id). A
+ * message just inserted is not visible to its own statement: it is the newest of the siblings counted.
+ */
+const siblingPlace = (tx: Tx, row: string, { justInserted = false } = {}) => {
+  const r = tx(row);
+  const place = justInserted
+    ? tx`count(*)::int as sibling_index, count(*)::int + 1 as sibling_count`
+    : tx`(count(*) filter (where (s.created_at, s.id) < (${r}.created_at, ${r}.id)))::int as sibling_index,
+         count(*)::int as sibling_count`;
+  return tx`cross join lateral (
+      select ${place}
         from public.messages s
-       where s.chat_id = ${tx(row)}.chat_id
-         and (s.parent_id = ${tx(row)}.parent_id or (${tx(row)}.parent_id is null and s.parent_id is null))
+       where s.chat_id = ${r}.chat_id
+         and (s.parent_id = ${r}.parent_id or (${r}.parent_id is null and s.parent_id is null))
     ) sib`;
+};
 
 /**
  * Every message's place among its siblings in the chat, in one pass over the chat's index entries
@@ -98,7 +105,7 @@ export function allMessages(tx: Tx, userId: string, chatId: string, request?: Pa
 export const oneMessage = (tx: Tx, messageId: string) =>
   tx<Message[]>`
     with page as (select ${tx.unsafe(PLAIN_COLUMNS)} from public.messages m where m.id = ${messageId})
-    select page.*, sib.sibling_index, sib.sibling_count from page ${siblingsOf(tx, "page")}`;
+    select page.*, sib.sibling_index, sib.sibling_count from page ${siblingPlace(tx, "page")}`;
 
 /** One message by id, with its sibling place (the caller has checked it is theirs). */
 export async function messageById(tx: Tx, messageId: string): Promise<Message> {
@@ -106,14 +113,8 @@ export async function messageById(tx: Tx, messageId: string): Promise<Message> {
   return message;
 }
 
-/** The sibling place of a message just inserted (newest of its siblings: the insert is not visible yet). */
-export const newestSibling = (tx: Tx, row: string) =>
-  tx`cross join lateral (
-      select count(*)::int as sibling_index, count(*)::int + 1 as sibling_count
-        from public.messages s
-       where s.chat_id = ${tx(row)}.chat_id
-         and (s.parent_id = ${tx(row)}.parent_id or (${tx(row)}.parent_id is null and s.parent_id is null))
-    ) sib`;
+/** The sibling place of a message just inserted (see {@link siblingPlace}). */
+export const newestSibling = (tx: Tx, row: string) => siblingPlace(tx, row, { justInserted: true });
 
 export interface HistoryMessage {
   role: MessageRole;
@@ -156,6 +157,13 @@ export interface MessageNode {
   metadata: Record<string, unknown>;
 }
 
+/** The statement reading one message of one of the caller's chats (none when it is not theirs). */
+export const ownMessage = (tx: Tx, userId: string, chatId: string, messageId: string) =>
+  tx<MessageNode[]>`
+    select m.id, m.role, m.parent_id, m.content, m.metadata from public.messages m
+     where m.id = ${messageId} and m.chat_id = ${chatId}
+       and exists (select 1 from public.chats c where c.id = m.chat_id and c.user_id = ${userId})`;
+
 /** One message of one of the caller's chats, else 404. */
 export async function messageOf(
   tx: Tx,
@@ -163,10 +171,7 @@ export async function messageOf(
   chatId: string,
   messageId: string,
 ): Promise<MessageNode> {
-  const [node] = await tx<MessageNode[]>`
-    select m.id, m.role, m.parent_id, m.content, m.metadata from public.messages m
-     where m.id = ${messageId} and m.chat_id = ${chatId}
-       and exists (select 1 from public.chats c where c.id = m.chat_id and c.user_id = ${userId})`;
+  const [node] = await ownMessage(tx, userId, chatId, messageId);
   if (!node) throw notFound("Message not found.");
   return node;
 }

@@ -12,7 +12,7 @@
  *
  * postgres.js decides this on each query it builds, assigning `query.describeFirst` and then
  * `query.statement` (which holds the values' types); accessors on its query class's prototype receive
- * both. They only act on queries of a client without prepared statements (`query.prepare === false`) and
+ * both, and the second takes the decision back when the values need no description. They only act on queries of a client without prepared statements (`query.prepare === false`) and
  * never on `describe()` calls. Checked by tests/db/bind_without_describe_test.ts (a relay counts the
  * flights; every kind of value compared with a described one) and the whole suite, which runs through the
  * pooler.
@@ -50,11 +50,6 @@ function bindsAsText(value: unknown): boolean {
     value instanceof Date || value instanceof Uint8Array;
 }
 
-function needsDescribe(query: BuiltQuery, wanted: boolean): boolean {
-  if (!wanted || query.onlyDescribe || query.prepare !== false) return wanted;
-  return !(query.parameters ?? []).every(bindsAsText);
-}
-
 /** Once the values' types are known: whether each is plain text or written by its given type. */
 function typesSuffice(query: BuiltQuery, statement: Statement): boolean {
   if (query.onlyDescribe || query.prepare !== false) return false;
@@ -84,7 +79,7 @@ export function bindWithoutDescribing(sql: postgres.Sql): void {
       return this[DESCRIBE_FIRST] ?? false;
     },
     set(this: BuiltQuery, wanted: boolean) {
-      this[DESCRIBE_FIRST] = needsDescribe(this, Boolean(wanted));
+      this[DESCRIBE_FIRST] = Boolean(wanted);
     },
   });
   Object.defineProperty(prototype, "statement", {

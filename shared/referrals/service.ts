@@ -5,7 +5,7 @@
  * @module
  */
 import type { UserClaims } from "../auth/claims.ts";
-import { asServiceFor, asUser, serviceReader, type Tx, userReader } from "../db/client.ts";
+import { asServiceFor, asUser, serviceReader, type Tx } from "../db/client.ts";
 import { ApiError, unprocessable } from "../errors/api-error.ts";
 import { takeForAddress, takeForCaller } from "../limits/service.ts";
 import { inviteLink, referralConfig } from "./config.ts";
@@ -80,15 +80,9 @@ const ownCode = (tx: Tx, userId: string) =>
     select code, max_uses, uses_count from public.invite_codes where owner_id = ${userId}`;
 
 /**
- * The caller's code, created on first use. Creating one writes what the caller may not (a code's uses
- * are the server's), in a transaction of its own: never call this inside another (one connection per
- * isolate).
+ * Creates the caller's code on its first use. It writes what the caller may not (a code's uses are the
+ * server's), in a transaction of its own: never call this inside another (one connection per isolate).
  */
-async function codeOf(claims: UserClaims): Promise<Omit<CodeRow, "usable">> {
-  const [existing] = await userReader(claims)((tx) => ownCode(tx, claims.sub));
-  return existing ?? await createCode(claims);
-}
-
 async function createCode(claims: UserClaims): Promise<Omit<CodeRow, "usable">> {
   const [created] = await asServiceFor(claims.sub, (tx) =>
     tx<Omit<CodeRow, "usable">[]>`
@@ -137,19 +131,22 @@ export async function sendReferral(claims: UserClaims, request: SendReferralRequ
   if (claims.email && claims.email.toLowerCase() === request.email) {
     throw unprocessable("cannot_invite_self", "email: you cannot invite yourself.");
   }
-  const code = await codeOf(claims);
-  return await asUser(claims, async (tx) => {
-    const [, [inserted]] = await Promise.all([
+  // The caller's code is read in the invitation's own round trip; only its first use creates it after.
+  const [row, own] = await asUser(claims, async (tx) => {
+    const [, [inserted], [code]] = await Promise.all([
       takeForCaller(tx, "referral_sends"),
       tx<{ id: string; status: "pending" }[]>`
       insert into public.referrals (inviter_id, email, full_name, message)
       values (${claims.sub}, ${request.email}, ${request.full_name ?? null}, ${request.message ?? null})
       on conflict (inviter_id, email) where status = 'pending' do nothing
       returning id, status`,
+      ownCode(tx, claims.sub),
     ]);
     const [row] = inserted ? [inserted] : await tx<{ id: string; status: "pending" }[]>`
       select id, status from public.referrals
        where inviter_id = ${claims.sub} and email = ${request.email} and status = 'pending'`;
-    return { referral_id: row.id, invite_code: code.code, status: row.status };
+    return [row, code] as const;
   });
+  const code = own ?? await createCode(claims);
+  return { referral_id: row.id, invite_code: code.code, status: row.status };
 }
