@@ -27,6 +27,7 @@ const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
 
 async function measure(queue: QueueUnderTest, count: number, workers: number): Promise<number> {
   await queue.enqueue(count);
+  await sql.unsafe(`vacuum (analyze) ${queue.tables.join(", ")}`);
   const elapsedMs = await queue.drain(workers);
   await queue.clear();
   return count / (elapsedMs / 1000);

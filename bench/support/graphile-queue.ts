@@ -22,6 +22,7 @@ export function graphileQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerSha
 
   return {
     name: "graphile-worker 0.18",
+    tables: [`${SCHEMA}._private_jobs`, `${SCHEMA}._private_job_queues`],
     async setup() {
       await sql.unsafe(`drop schema if exists ${SCHEMA} cascade`);
       await runMigrations(options);

@@ -23,6 +23,7 @@ export function pgBossQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerShape
 
   return {
     name: "pg-boss 12.38",
+    tables: [`${SCHEMA}.job`],
     async setup() {
       await sql.unsafe(`drop schema if exists ${SCHEMA} cascade`);
       producer = new PgBoss({ ...options, supervise: false, schedule: false });

@@ -52,6 +52,7 @@ export function pocketllmQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerSh
 
   return {
     name: "PocketLLM (jobs + drain)",
+    tables: ["public.jobs", "public.notifications"],
     async setup() {
       resumeWakeUps = await pauseWorkerWakeUps(sql);
       await sql`

@@ -15,6 +15,11 @@ export interface WorkerShape {
 
 export interface QueueUnderTest {
   name: string;
+  /**
+   * The tables its drains write: vacuumed and analyzed once the jobs are queued, so no drain pays for
+   * the dead rows of the one before (what autovacuum does between bursts on a running system).
+   */
+  tables: string[];
   setup(): Promise<void>;
   /** Queues `count` no-op jobs (not timed). */
   enqueue(count: number): Promise<void>;

@@ -29,6 +29,8 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 export function requireUser(verify: () => TokenVerifier = defaultVerifier) {
   return createMiddleware<{ Variables: { claims: UserClaims } }>(async (c, next) => {
+    // Several domains guard the same prefix (e.g. /v1/chats/*): the token is verified once.
+    if (c.get("claims")) return await next();
     const token = bearerToken(c.req.header("authorization"));
     if (!token) {
       throw new ApiError(

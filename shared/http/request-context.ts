@@ -5,15 +5,17 @@
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { routePath } from "hono/route";
+import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "./types.ts";
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The route pattern that answered, or null when only the catch-all middleware matched (404/405). */
+/**
+ * The pattern of the route that answered, or null when only middleware matched (404/405). Middleware
+ * is registered for every method (`ALL`), and may match after the route (a domain's `/v1/chats/*`).
+ */
 function matchedRoute(c: Context): string | null {
-  const route = routePath(c, -1);
-  return route.endsWith("/*") ? null : route;
+  return matchedRoutes(c).findLast((route) => route.method !== "ALL")?.path ?? null;
 }
 
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {

@@ -1,6 +1,6 @@
 -- Generated images and the worker's extras: the private job-images bucket and its owner-read policy,
 -- the orphan query the storage sweep uses, the hourly sweep schedule, fail_job's Retry-After
--- overload, the batch completion and the claim order (expired leases first, then due jobs in order).
+-- overload, the batch completion and the claim order (due jobs oldest first, an expired lease in its place).
 begin;
 select plan(22);
 
@@ -156,7 +156,7 @@ select results_eq(
 );
 
 -- -----------------------------------------------------------------------------------------------------
--- claim_jobs: expired leases first, then due jobs in order
+-- claim_jobs: an expired lease is taken back in its place in the due order
 -- -----------------------------------------------------------------------------------------------------
 
 reset role;
@@ -165,7 +165,7 @@ set local role service_role;
 select results_eq(
   $$ select id, attempts from private.claim_jobs(1, 60) $$,
   $$ values (pg_temp.id('second'), 2) $$,
-  'a job whose lease expired is taken back first, as its next attempt'
+  'a job whose lease expired is taken back (the oldest due), as its next attempt'
 );
 reset role;
 select ok(
