@@ -76,6 +76,7 @@ export function pocketllmQueue(dbUrl: string, sql: postgres.Sql, shape: WorkerSh
     },
     async clear() {
       await sql`delete from public.jobs where user_id = ${userId}`;
+      await sql`delete from public.notifications where user_id = ${userId}`;
     },
     async teardown() {
       await sql`delete from auth.users where id = ${userId}`;
