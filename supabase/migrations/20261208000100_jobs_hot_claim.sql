@@ -80,6 +80,7 @@ begin
   loop
     v_claimed := 0;
     v_given_up := 0;
+    -- One update for both outcomes: one statement trigger call (jobs_notify_ended) per claim.
     for v_job in
       with due as (
         select u.id, (u.status = 'processing' and u.attempts >= u.max_attempts) as gives_up
@@ -89,33 +90,21 @@ begin
         order by u.run_after, u.created_at, u.id
         limit v_wanted
         for update skip locked
-      ),
-      given_up as (
-        update public.jobs j
-        set status = 'failed',
-            error_log = format('Gave up after %s attempts: the worker stopped before finishing (lease expired).', j.attempts),
-            locked_until = null,
-            finished_at = now(),
-            updated_at = now()
-        from due
-        where j.id = due.id and due.gives_up
-        returning j.*
-      ),
-      claimed as (
-        update public.jobs j
-        set status = 'processing',
-            attempts = j.attempts + 1,
-            lease_token = gen_random_uuid(),
-            locked_until = now() + make_interval(secs => p_lease_seconds),
-            started_at = coalesce(j.started_at, now()),
-            updated_at = now()
-        from due
-        where j.id = due.id and not due.gives_up
-        returning j.*
       )
-      select * from claimed
-      union all
-      select * from given_up
+      update public.jobs j
+      set status = case when due.gives_up then 'failed' else 'processing' end,
+          attempts = case when due.gives_up then j.attempts else j.attempts + 1 end,
+          lease_token = case when due.gives_up then j.lease_token else gen_random_uuid() end,
+          locked_until = case when due.gives_up then null else now() + make_interval(secs => p_lease_seconds) end,
+          started_at = coalesce(j.started_at, now()),
+          finished_at = case when due.gives_up then now() end,
+          error_log = case when due.gives_up
+                           then format('Gave up after %s attempts: the worker stopped before finishing (lease expired).', j.attempts)
+                           else j.error_log end,
+          updated_at = now()
+      from due
+      where j.id = due.id
+      returning j.*
     loop
       if v_job.status = 'processing' then
         v_claimed := v_claimed + 1;
