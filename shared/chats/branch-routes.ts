@@ -6,7 +6,7 @@
  */
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { answer } from "./answer.ts";
 import { openEdit, openRegeneration } from "./branches.ts";

@@ -5,7 +5,7 @@
 import { discardAttachmentFiles } from "../attachments/store.ts";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PAGE_HEADERS, pageQuery, setNextCursor } from "../http/paging.ts";
 import { openTurn } from "./reply-plan.ts";
