@@ -93,7 +93,7 @@ const undoubled = (path: string) => path.replace(DOUBLED_PREFIX, "/api/v1/");
 function composeApp(routers: App[], routes: () => LazyRoutes<App>): App {
   const app = createApp(BASE_PATH, { uploadPaths: [AVATAR_PATH, ATTACHMENTS_PATH], rewritePath: undoubled });
   for (const router of routers) app.route("/", router);
-  app.get("/openapi.json", async (c) => c.json(await openApiDocument(routes())));
+  app.get("/openapi.json", async (c) => c.json(await documentOf(routes())));
   app.get("/docs", docsPolicy(SWAGGER_CDN), async (c, next) => {
     const { docsPage } = await import("./http/openapi-document.ts");
     return docsPage("/functions/v1/api/openapi.json")(c, next);
@@ -101,16 +101,21 @@ function composeApp(routers: App[], routes: () => LazyRoutes<App>): App {
   return app;
 }
 
-const documents = new WeakMap<LazyRoutes<App>, ReturnType<typeof openApiDocumentOf>>();
+const documents = new WeakMap<LazyRoutes<App>, ReturnType<typeof generateDocument>>();
 
-/** Every domain's definitions in one document, generated once per app. */
-function openApiDocument(routes: LazyRoutes<App>) {
+/** Every domain's definitions in one OpenAPI document, generated on its first request, once per app. */
+function documentOf(routes: LazyRoutes<App>) {
   let document = documents.get(routes);
-  if (!document) documents.set(routes, document = openApiDocumentOf(routes));
+  if (!document) {
+    document = generateDocument(routes);
+    // A failure fails its request and is tried again by the next one.
+    document.catch(() => documents.delete(routes));
+    documents.set(routes, document);
+  }
   return document;
 }
 
-async function openApiDocumentOf(routes: LazyRoutes<App>) {
+async function generateDocument(routes: LazyRoutes<App>) {
   const [{ openApiDocument }, routers] = await Promise.all([
     import("./http/openapi-document.ts"),
     routes.documented(),
