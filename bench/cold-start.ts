@@ -9,11 +9,11 @@
  * @module
  */
 import { join } from "node:path";
-import { functionEnv, loadConfig, localDevelopmentEnv } from "../stack/config.ts";
-import { EDGE_DENO, EDGE_DENO_ENV, permissionFlags } from "../stack/functions/edge-runtime.ts";
-import { parseDotenv } from "../stack/functions/manager.ts";
+import { loadConfig } from "../stack/config.ts";
+import { EDGE_DENO, permissionFlags } from "../stack/functions/edge-runtime.ts";
 import { freePort } from "../stack/process.ts";
 import { call, signUpUser } from "../tests/helpers/api.ts";
+import { functionSettings } from "./support/function-settings.ts";
 
 const runs = Number(Deno.args[0] ?? 10);
 const requests = Number(Deno.args[1] ?? 10_000);
@@ -45,22 +45,6 @@ const RUNTIMES: Runtime[] = [
   },
 ];
 
-function functionSettings(): Record<string, string> {
-  const file = join(root, "supabase", "functions", ".env");
-  let user: Record<string, string> = {};
-  try {
-    user = parseDotenv(Deno.readTextFileSync(file));
-  } catch { /* no .env */ }
-  return {
-    PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "",
-    ...EDGE_DENO_ENV,
-    ...localDevelopmentEnv(),
-    ...user,
-    ...functionEnv(config),
-  };
-}
-
 interface Booted {
   port: number;
   process: Deno.ChildProcess;
@@ -76,7 +60,7 @@ async function boot(runtime: Runtime, path: string, headers: HeadersInit = {}): 
     args,
     cwd: root,
     clearEnv: true,
-    env: functionSettings(),
+    env: functionSettings(config),
     stdout: "null",
     stderr: "null",
   }).spawn();

@@ -23,28 +23,12 @@ import { openAiStream, startFakeLlm } from "../tests/helpers/fake_llm.ts";
 import { giveImageProvider, waitFor } from "../tests/helpers/jobs.ts";
 import { userWithFakeModel } from "../tests/helpers/replies.ts";
 import { functionPid } from "./support/chat-stream-tools.ts";
+import { type Cpu, cpuMs } from "./support/process-cpu.ts";
 
 const jobs = Number(Deno.args[0] ?? 40);
 const imageKib = Number(Deno.args[1] ?? 1536);
 const deltas = Number(Deno.args[2] ?? 4000);
 const CPU_LIMIT_MS = 2_000;
-
-interface Cpu {
-  /** The main thread, where the isolate runs JavaScript (what the edge runtime's CPU timer counts). */
-  main: number;
-  /** Every thread of the process (adds garbage collection and I/O threads: an upper bound). */
-  all: number;
-}
-
-/** CPU time a process has used so far, in ms (Linux schedstat: nanoseconds on a CPU). */
-async function cpuMs(pid: number): Promise<Cpu> {
-  const onCpu = async (tid: string) =>
-    Number((await Deno.readTextFile(`/proc/${pid}/task/${tid}/schedstat`).catch(() => "0")).split(" ")[0]) /
-    1e6;
-  let all = 0;
-  for await (const task of Deno.readDir(`/proc/${pid}/task`)) all += await onCpu(task.name);
-  return { main: await onCpu(String(pid)), all };
-}
 
 /** CPU the process spends on `work`, measured once it has settled. */
 async function cpuOf(pid: number, work: () => Promise<unknown>): Promise<Cpu> {

@@ -4,7 +4,7 @@
  * the tokens these hand out is `auth/`'s job.
  * @module
  */
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, bearer, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { bearerToken, requireUser } from "../auth/middleware.ts";
 import {

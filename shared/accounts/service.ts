@@ -5,7 +5,7 @@
  */
 import type { AuthError, Session, User } from "@supabase/supabase-js";
 import { supabaseJs } from "../runtime/supabase-js.ts";
-import { decodeJwt } from "jose";
+import { decodeJwt } from "jose/jwt/decode";
 import { config } from "../config/env.ts";
 import { asUser } from "../db/client.ts";
 import { ApiError } from "../errors/api-error.ts";

@@ -5,15 +5,14 @@
  */
 import { requireUser } from "../auth/middleware.ts";
 import { extensionOf, isUtf8Text, sniffImageType } from "../files/sniff.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
+import { ATTACHMENTS_PATH } from "./upload-path.ts";
 import { authErrors, errors, json, multipartBody, routeBuilder } from "../http/openapi.ts";
 import { type FileRule, readUpload, type UploadRules } from "../http/upload.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { validationDetails } from "../http/errors.ts";
 import { Attachment, AttachmentFields } from "./schemas.ts";
 import { createAttachment } from "./service.ts";
-
-export const ATTACHMENTS_PATH = "/v1/attachments";
 
 const MiB = 1024 * 1024;
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];

@@ -5,12 +5,17 @@
  * tokens ES256 while legacy keys are HS256.
  * @module
  */
-import * as jose from "jose";
+import type { FlattenedJWSInput, JSONWebKeySet, JWTHeaderParameters } from "jose";
+// jose's parts, not its index: the index evaluates all of JOSE (encryption, key generation...).
+import * as errors from "jose/errors";
+import { createLocalJWKSet } from "jose/jwks/local";
+import { createRemoteJWKSet } from "jose/jwks/remote";
+import { jwtVerify } from "jose/jwt/verify";
 import type { UserClaims } from "./claims.ts";
 
 export interface VerifierOptions {
   /** A JWKS document (`{"keys": [...]}`) given up front, e.g. from SUPABASE_JWKS. */
-  jwks?: jose.JSONWebKeySet;
+  jwks?: JSONWebKeySet;
   /** Where to fetch the JWKS from when a token's `kid` is not in {@link jwks}. */
   jwksUrl?: string;
   /** The legacy HS256 secret; without it HS256 tokens are refused. */
@@ -28,12 +33,12 @@ const ASYMMETRIC = ["ES256", "RS256", "EdDSA", "ES384", "RS384", "RS512", "ES512
 export type TokenVerifier = (token: string) => Promise<UserClaims>;
 
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
-  const local = options.jwks?.keys?.length ? jose.createLocalJWKSet(options.jwks) : undefined;
-  const remote = options.jwksUrl ? jose.createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  const local = options.jwks?.keys?.length ? createLocalJWKSet(options.jwks) : undefined;
+  const remote = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
   const secret = options.legacySecret ? new TextEncoder().encode(options.legacySecret) : undefined;
   const audience = options.audience ?? "authenticated";
 
-  async function keyFor(header: jose.JWTHeaderParameters, token: jose.FlattenedJWSInput) {
+  async function keyFor(header: JWTHeaderParameters, token: FlattenedJWSInput) {
     if (header.alg === "HS256") {
       if (!secret) throw new TokenError("HS256 tokens are not accepted by this project.");
       return secret;
@@ -43,7 +48,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       try {
         return await local(header, token);
       } catch (error) {
-        if (!remote || !(error instanceof jose.errors.JWKSNoMatchingKey)) throw error;
+        if (!remote || !(error instanceof errors.JWKSNoMatchingKey)) throw error;
       }
     }
     if (remote) return await remote(header, token);
@@ -52,7 +57,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
 
   return async (token: string) => {
     try {
-      const { payload } = await jose.jwtVerify(token, keyFor, {
+      const { payload } = await jwtVerify(token, keyFor, {
         audience,
         algorithms: ["HS256", ...ASYMMETRIC],
         requiredClaims: ["sub", "exp"],
@@ -68,17 +73,17 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof jose.errors.JWTExpired) return "The access token has expired.";
-  if (error instanceof jose.errors.JWTClaimValidationFailed) {
+  if (error instanceof errors.JWTExpired) return "The access token has expired.";
+  if (error instanceof errors.JWTClaimValidationFailed) {
     return `The access token's ${error.claim} claim is not valid.`;
   }
-  if (error instanceof jose.errors.JWSSignatureVerificationFailed) {
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
     return "The access token's signature is invalid.";
   }
-  if (error instanceof jose.errors.JWKSNoMatchingKey) {
+  if (error instanceof errors.JWKSNoMatchingKey) {
     return "The access token was signed with an unknown key.";
   }
-  if (error instanceof jose.errors.JOSEAlgNotAllowed) return "Unsupported token algorithm.";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "Unsupported token algorithm.";
   return "The access token is malformed.";
 }
 

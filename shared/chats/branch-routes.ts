@@ -6,10 +6,8 @@
  */
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
-import { answer } from "./answer.ts";
-import { openEdit, openRegeneration } from "./branches.ts";
 import {
   ActiveBranchRequest,
   ChatDetail,
@@ -61,6 +59,12 @@ const activate = route({
   responses: { 200: json(ChatDetail, "The chat on its new branch"), 404: errors[404], ...authErrors },
 });
 
+/**
+ * What answers a regeneration or an edit (reply plans, provider clients, streaming), imported on
+ * first use: the chats' other routes, mounted beside these, do without it.
+ */
+const replyMachinery = () => Promise.all([import("./branches.ts"), import("./answer.ts")]);
+
 export function branchRoutes() {
   const router = createRouter();
   router.use("/v1/chats/*", requireUser());
@@ -69,6 +73,7 @@ export function branchRoutes() {
     const claims = c.get("claims");
     const { chat_id, message_id } = c.req.valid("param");
     const request = c.req.valid("json");
+    const [{ openRegeneration }, { answer }] = await replyMachinery();
     const turn = await asUser(claims, (tx) => openRegeneration(tx, claims.sub, chat_id, message_id, request));
     return await answer(c, claims, turn);
   });
@@ -76,6 +81,7 @@ export function branchRoutes() {
     const claims = c.get("claims");
     const { chat_id, message_id } = c.req.valid("param");
     const request = c.req.valid("json");
+    const [{ openEdit }, { answer }] = await replyMachinery();
     const turn = await asUser(claims, (tx) => openEdit(tx, claims.sub, chat_id, message_id, request));
     return await answer(c, claims, turn);
   });

@@ -6,7 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { EVENT_STREAM_HEADERS, EventStream } from "../http/event-stream.ts";
 import { authErrors, errors, json, routeBuilder } from "../http/openapi.ts";
 import { inBackground } from "../runtime/background.ts";

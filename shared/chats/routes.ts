@@ -5,11 +5,9 @@
 import { discardAttachmentFiles } from "../attachments/store.ts";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PAGE_HEADERS, pageQuery, setNextCursor } from "../http/paging.ts";
-import { openTurn } from "./reply-plan.ts";
-import { answer } from "./answer.ts";
 import {
   BranchesQuery,
   ChatCreate,
@@ -129,6 +127,12 @@ const setFeedback = route({
   },
 });
 
+/**
+ * What answers a message (reply plans, provider clients, streaming), imported when a message is
+ * first posted: reading chats, which a fresh isolate serves first, does without it.
+ */
+const replyMachinery = () => Promise.all([import("./reply-plan.ts"), import("./answer.ts")]);
+
 export function chatRoutes() {
   const router = createRouter();
   router.use("/v1/chats", requireUser());
@@ -175,6 +179,7 @@ export function chatRoutes() {
     const claims = c.get("claims");
     const { chat_id } = c.req.valid("param");
     const input = c.req.valid("json");
+    const [{ openTurn }, { answer }] = await replyMachinery();
     const turn = await asUser(claims, (tx) => openTurn(tx, claims.sub, chat_id, input));
     return await answer(c, claims, turn);
   });

@@ -1,14 +1,19 @@
 /**
  * Default routes: the landing answer at /api and /api/v1 (HTML for browsers) and the health check.
+ * Plain Hono, without zod: a health check is what a fresh isolate answers first, so it evaluates only
+ * the app frame and the database client. Their OpenAPI definitions are in ./openapi.ts.
  * @module
  */
+import { Hono } from "hono";
 import { prefersHtml } from "../http/accept.ts";
-import { createRoute } from "@hono/zod-openapi";
-import { createRouter } from "../http/app.ts";
-import { HealthResponse, RootResponse } from "./schemas.ts";
+import type { AppEnv } from "../http/types.ts";
 import { checkDatabase } from "./service.ts";
 
 export const API_VERSION = "1.0.0";
+
+/** The landing routes' and the health check's paths. */
+export const LANDING_PATHS = ["/", "/v1"];
+export const HEALTH_PATHS = ["/health", "/v1/health"];
 
 const landing = (base: string) => ({
   message: "PocketLLM backend is running",
@@ -26,48 +31,16 @@ const landingHtml = (links: ReturnType<typeof landing>) =>
 <ul><li><a href="${links.docs}">Interactive docs</a></li><li><a href="${links.openapi}">OpenAPI document</a></li>
 <li><a href="${links.health}">Health</a></li></ul></body></html>`;
 
-const rootRoute = (path: string) =>
-  createRoute({
-    method: "get",
-    path,
-    tags: ["default"],
-    summary: "Landing: what this API is and where its docs are",
-    responses: {
-      200: {
-        description: "JSON, or an HTML page when the client prefers HTML",
-        content: {
-          "application/json": { schema: RootResponse },
-          "text/html": { schema: { type: "string" } },
-        },
-      },
-    },
-  });
-
-const healthRoute = (path: string) =>
-  createRoute({
-    method: "get",
-    path,
-    tags: ["default"],
-    summary: "Health, with a database check",
-    responses: {
-      200: { description: "Healthy", content: { "application/json": { schema: HealthResponse } } },
-      503: {
-        description: "The database is unreachable",
-        content: { "application/json": { schema: HealthResponse } },
-      },
-    },
-  });
-
 export function healthRoutes() {
-  const router = createRouter();
-  for (const path of ["/", "/v1"]) {
-    router.openapi(rootRoute(path), (c) => {
+  const router = new Hono<AppEnv>();
+  for (const path of LANDING_PATHS) {
+    router.get(path, (c) => {
       const links = landing("/api");
       return prefersHtml(c.req.header("accept")) ? c.html(landingHtml(links)) : c.json(links, 200);
     });
   }
-  for (const path of ["/health", "/v1/health"]) {
-    router.openapi(healthRoute(path), async (c) => {
+  for (const path of HEALTH_PATHS) {
+    router.get(path, async (c) => {
       const database = await checkDatabase();
       const body = {
         status: database === "ok" ? "ok" as const : "degraded" as const,

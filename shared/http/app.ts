@@ -1,12 +1,12 @@
 /**
- * The app factory every route is mounted on: routes under /api (Supabase hands the `api` function
- * paths that start with its name), request ids and logs, CORS, a body size limit, the error
- * envelope, FastAPI-shaped 422s, JSON 404/405, a 429 for a rate limit refused in Postgres, a 503 when the
- * database is unreachable, and a 500 that leaks nothing.
+ * The app frame every domain's router is mounted on: routes under /api (Supabase hands the `api`
+ * function paths that start with its name), request ids and logs, CORS, a body size limit, the error
+ * envelope, JSON 404/405, a 429 for a rate limit refused in Postgres, a 503 when the database is
+ * unreachable, and a 500 that leaks nothing. Plain Hono: the frame is evaluated at boot, and zod and
+ * the OpenAPI registry come with the domains' routers (http/router.ts), when first needed.
  * @module
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -17,54 +17,13 @@ import { isUnstorableText } from "../db/unstorable-text.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { rateLimitError } from "../limits/service.ts";
 import { DRAIN_FACTOR, drainBody } from "./drain.ts";
-import { errorResponse, validationDetails } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
 import { securityHeaders } from "./security-headers.ts";
 import type { AppEnv } from "./types.ts";
 
-export type App = OpenAPIHono<AppEnv>;
-
-const TARGETS: Record<string, string> = {
-  json: "body",
-  form: "body",
-  query: "query",
-  param: "path",
-  header: "header",
-};
-
-const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
-
-/**
- * A required JSON body that never came: with no content type and no bytes, the validator checks
- * `{}`, which schemas of optional fields accept (found by proof/bad-input.ts).
- */
-function jsonBodyMissing(target: string, contentType = ""): boolean {
-  return target === "json" && !JSON_TYPE.test(contentType.split(";")[0].trim());
-}
-
-/** A router for one domain: same validation hook as the app, so every 422 looks the same. */
-export function createRouter(rewritePath?: (path: string) => string): App {
-  return new OpenAPIHono<AppEnv>({
-    ...(rewritePath ? { getPath: (request: Request) => rewritePath(getPath(request)) } : {}),
-    defaultHook: (result, c) => {
-      if (jsonBodyMissing(result.target, c.req.header("content-type"))) {
-        return errorResponse(c, 422, "validation_error", [{
-          loc: ["body"],
-          msg: "Field required",
-          type: "missing",
-        }]);
-      }
-      if (!result.success) {
-        return errorResponse(
-          c,
-          422,
-          "validation_error",
-          validationDetails(result.error, TARGETS[result.target]),
-        );
-      }
-    },
-  });
-}
+/** The frame: the routes of the domains mounted so far (see http/lazy-routes.ts). */
+export type App = Hono<AppEnv>;
 
 /** A path matches a route of another method: the answer is 405, not 404. */
 function methodsFor(app: App, path: string): string[] {
@@ -131,8 +90,8 @@ export interface AppOptions {
 
 /** The app under `basePath` (Supabase hands a function paths that start with its name). */
 export function createApp(basePath = "/api", { uploadPaths = [], rewritePath }: AppOptions = {}): App {
-  // basePath() first: OpenAPIHono's copy does not carry a notFound handler over.
-  const app = createRouter(rewritePath).basePath(basePath) as App;
+  const app = new Hono<AppEnv>(rewritePath ? { getPath: (request) => rewritePath(getPath(request)) } : {})
+    .basePath(basePath);
   const { corsOrigins, maxBodyBytes } = config();
   const uploads = new Set(uploadPaths.map((path) => basePath + path));
   app.use("*", requestContext);

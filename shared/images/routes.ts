@@ -6,7 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asServiceFor, asUser, userReader, withUser } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PageQuery, setNextCursor } from "../http/paging.ts";
 import {

@@ -6,7 +6,7 @@
  * validated once per isolate (supabase/functions/.env.example, README "Rate limits").
  * @module
  */
-import { z } from "zod";
+import { number, Problems } from "../config/checks.ts";
 
 /** What a limit counts per: the signed-in user, or the client's address (unauthenticated routes). */
 export type Subject = "user" | "address";
@@ -84,16 +84,26 @@ export function windowText(seconds: number): string {
   return seconds === 1 ? "second" : `${seconds} seconds`;
 }
 
-const count = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+/** The lockout's settings: name → [min, max, default], each an integer. */
+const LOCKOUT_SETTINGS = {
+  SIGN_IN_LOCKOUT_AFTER: [1, 1000, 5],
+  SIGN_IN_LOCKOUT_SECONDS: [1, 86_400, 30],
+  SIGN_IN_LOCKOUT_MAX_SECONDS: [1, 7 * 86_400, 3600],
+  SIGN_IN_EMAIL_ALERT_AFTER: [1, 1_000_000, 50],
+  FORWARDED_FOR_HOPS: [1, 10, 1],
+} as const;
 
-const LockoutEnv = z.object({
-  SIGN_IN_LOCKOUT_AFTER: count(1, 1000, 5),
-  SIGN_IN_LOCKOUT_SECONDS: count(1, 86_400, 30),
-  SIGN_IN_LOCKOUT_MAX_SECONDS: count(1, 7 * 86_400, 3600),
-  SIGN_IN_EMAIL_ALERT_AFTER: count(1, 1_000_000, 50),
-  FORWARDED_FOR_HOPS: count(1, 10, 1),
-});
+type LockoutSetting = keyof typeof LOCKOUT_SETTINGS;
+
+/** The lockout's settings from `env` (blank is unset), problems noted. */
+function readLockout(env: Record<string, string | undefined>, problems: Problems) {
+  const values = {} as Record<LockoutSetting, number>;
+  for (const [name, [min, max, fallback]] of Object.entries(LOCKOUT_SETTINGS)) {
+    const raw = env[name]?.trim() ? env[name] : undefined;
+    values[name as LockoutSetting] = number(problems, name, raw, fallback, { integer: true, min, max });
+  }
+  return values;
+}
 
 const envName = (name: string) => `RATE_LIMIT_${name.toUpperCase()}`;
 
@@ -109,17 +119,13 @@ export function parseLimitsConfig(env: Record<string, string | undefined>): Limi
         `${envName(name)} must be <count>/<window> such as 30/1m (units s, m, h, d; at most 7d)`,
       );}
   }
-  const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
-  const lockout = LockoutEnv.safeParse(blankless);
-  if (!lockout.success) {
-    problems.push(...lockout.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`));
-  } else if (lockout.data.SIGN_IN_LOCKOUT_MAX_SECONDS < lockout.data.SIGN_IN_LOCKOUT_SECONDS) {
+  const lockoutProblems = new Problems();
+  const e = readLockout(env, lockoutProblems);
+  problems.push(...lockoutProblems.list.map(({ name, message }) => `${name} ${message}`));
+  if (lockoutProblems.list.length === 0 && e.SIGN_IN_LOCKOUT_MAX_SECONDS < e.SIGN_IN_LOCKOUT_SECONDS) {
     problems.push("SIGN_IN_LOCKOUT_MAX_SECONDS must be at least SIGN_IN_LOCKOUT_SECONDS");
   }
-  if (problems.length > 0 || !lockout.success) {
-    throw new Error(`Invalid configuration: ${problems.join("; ")}.`);
-  }
-  const e = lockout.data;
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join("; ")}.`);
   return {
     rules,
     lockout: {

@@ -5,7 +5,7 @@
  */
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader, withUser } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder, UNKNOWN_FIELDS_IGNORED } from "../http/openapi.ts";
 import { PAGE_HEADERS, PageQuery, setNextCursor } from "../http/paging.ts";
 import {

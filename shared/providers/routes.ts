@@ -5,7 +5,7 @@
  */
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, withUser } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { validationDetails } from "../http/errors.ts";
 import { jsonField, readObjectBody } from "../http/flexible-body.ts";

@@ -4,7 +4,7 @@
  * default the API's landing page on the public URL), to which `?invite_code=CODE` is added.
  * @module
  */
-import { z } from "zod";
+import { blankToUndefined, flag, httpUrl, Problems } from "../config/checks.ts";
 import { config } from "../config/env.ts";
 
 export interface ReferralConfig {
@@ -12,33 +12,30 @@ export interface ReferralConfig {
   shareBaseUrl: string;
 }
 
-const Env = z.object({
-  INVITE_REQUIRED: z.preprocess(
-    (value) => value === "" ? undefined : value,
-    z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("false"),
-  ),
-  REFERRAL_SHARE_BASE_URL: z.preprocess(
-    (value) => value === "" ? undefined : value,
-    z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-      .refine((url) => !url.includes("#"), "must have no fragment")
-      .optional(),
-  ),
-});
-
 /** Validates an environment (tests pass their own); `publicUrl` is the project's public URL. */
 export function parseReferralConfig(
   env: Record<string, string | undefined>,
   publicUrl: string,
 ): ReferralConfig {
-  const result = Env.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`Invalid configuration: ${String(issue.path[0])} ${issue.message}.`);
-  }
+  const problems = new Problems();
+  const inviteRequired = flag(problems, "INVITE_REQUIRED", env.INVITE_REQUIRED, "false");
+  const shareBaseUrl = shareBaseUrlOf(problems, env.REFERRAL_SHARE_BASE_URL);
+  const first = problems.list[0];
+  if (first) throw new Error(`Invalid configuration: ${first.name} ${first.message}.`);
   return {
-    inviteRequired: result.data.INVITE_REQUIRED === "true",
-    shareBaseUrl: result.data.REFERRAL_SHARE_BASE_URL ?? `${publicUrl}/functions/v1/api`,
+    inviteRequired: inviteRequired === "true",
+    shareBaseUrl: shareBaseUrl ?? `${publicUrl}/functions/v1/api`,
   };
+}
+
+/** An http(s) URL without a fragment; unset or empty: undefined. */
+function shareBaseUrlOf(problems: Problems, raw: string | undefined): string | undefined {
+  const name = "REFERRAL_SHARE_BASE_URL";
+  const value = blankToUndefined(raw);
+  if (value === undefined) return undefined;
+  const checked = httpUrl(problems, name, value, "must be an http:// or https:// URL");
+  if (checked.includes("#")) problems.add(name, "must have no fragment");
+  return checked;
 }
 
 let cached: ReferralConfig | undefined;

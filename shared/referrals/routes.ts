@@ -4,7 +4,7 @@
  * @module
  */
 import { requireUser } from "../auth/middleware.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { requestAddress } from "../limits/client-address.ts";
 import {

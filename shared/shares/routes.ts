@@ -7,7 +7,7 @@ import { requireUser } from "../auth/middleware.ts";
 import { config } from "../config/env.ts";
 import { asUser, serviceReader } from "../db/client.ts";
 import { prefersHtml } from "../http/accept.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, errors, json, routeBuilder } from "../http/openapi.ts";
 import { STATIC_PAGE_POLICY } from "../http/security-headers.ts";
 import { ChatIdParams } from "../chats/schemas.ts";

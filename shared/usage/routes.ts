@@ -5,7 +5,7 @@
  */
 import { requireUser } from "../auth/middleware.ts";
 import { userReader } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, json, routeBuilder } from "../http/openapi.ts";
 import { UsageQuery, UsageReport } from "./schemas.ts";
 import { usageReport } from "./service.ts";

@@ -5,7 +5,8 @@
 import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
+import { AVATAR_PATH } from "./upload-path.ts";
 import { forbidden } from "../errors/api-error.ts";
 import {
   authErrors,
@@ -104,9 +105,6 @@ const exportData = route({
   summary: "All of the caller's data as one JSON document",
   responses: { 200: json(UserExport, "The export"), ...authErrors },
 });
-
-/** The avatar route's path, read as a stream (the app's body limit does not apply: see createApp). */
-export const AVATAR_PATH = "/v1/users/profile/avatar";
 
 const AVATAR_TOO_LARGE = "Avatar files must be 5 MB or smaller.";
 

@@ -3,7 +3,7 @@
  * client address.
  * @module
  */
-import { createRouter } from "../http/app.ts";
+import { createRouter } from "../http/router.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { requestAddress } from "../limits/client-address.ts";
 import { WaitlistEntry, WaitlistRequest } from "./schemas.ts";
