@@ -8,7 +8,7 @@
  */
 import { getPath } from "hono/utils/url";
 import { config } from "./config/env.ts";
-import { type App, createApp } from "./http/app.ts";
+import { type App, createApp, failingRouter } from "./http/app.ts";
 import { type LazyDomain, LazyRoutes, pathKey } from "./http/lazy-routes.ts";
 import type { DocumentSettings } from "./http/openapi-document.ts";
 import { docsPolicy } from "./http/security-headers.ts";
@@ -132,6 +132,7 @@ export function createApi(): LazyRoutes<App> {
     API_DOMAINS,
     (routers) => composeApp(routers, () => routes),
     (request) => pathKey(BASE_PATH, undoubled(getPath(request))),
+    failingRouter,
   );
   return routes;
 }

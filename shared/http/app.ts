@@ -78,6 +78,13 @@ function handleError(raised: Error, c: Context<AppEnv>) {
   return errorResponse(c, 500, "internal_error", "Something went wrong on our side. Try again later.");
 }
 
+/** A router whose every request fails with `error` (answered by the app's error handler). */
+export function failingRouter(error: unknown): App {
+  return new Hono<AppEnv>().all("*", () => {
+    throw error;
+  });
+}
+
 export interface AppOptions {
   /**
    * Paths (under `basePath`) whose handlers read their body with `readUpload` (http/upload.ts),

@@ -52,6 +52,11 @@ export class LazyRoutes<R> {
     private readonly compose: (routers: R[]) => Fetcher,
     /** The path key of a request. */
     private readonly keyOf: (request: Request) => string | undefined,
+    /**
+     * A router that fails every request with `error`: mounted for the one request whose domain
+     * could not be imported, so the app answers it as it answers any fault of ours.
+     */
+    private readonly failing?: (error: unknown) => R,
   ) {
     this.#domains = new Map(Object.entries(domains));
     for (const [name, domain] of this.#domains) {
@@ -73,7 +78,12 @@ export class LazyRoutes<R> {
   };
 
   async #mountThenFetch(needed: string[], request: Request, env: unknown): Promise<Response> {
-    await Promise.all(needed.map((name) => this.#load(name)));
+    try {
+      await Promise.all(needed.map((name) => this.#load(name)));
+    } catch (error) {
+      if (!this.failing) throw error;
+      return await this.compose([...this.#loadedInOrder(), this.failing(error)]).fetch(request, env);
+    }
     if (!needed.every((name) => this.#mounted.has(name))) this.#remount();
     return this.#app.fetch(request, env);
   }
@@ -98,9 +108,14 @@ export class LazyRoutes<R> {
     return loading;
   }
 
+  #loadedInOrder(): R[] {
+    return [...this.#domains.keys()].flatMap((name) =>
+      this.#loaded.has(name) ? [this.#loaded.get(name)!] : []
+    );
+  }
+
   #remount() {
-    const names = [...this.#domains.keys()].filter((name) => this.#loaded.has(name));
-    this.#app = this.compose(names.map((name) => this.#loaded.get(name)!));
-    this.#mounted = new Set(names);
+    this.#app = this.compose(this.#loadedInOrder());
+    this.#mounted = new Set(this.#loaded.keys());
   }
 }

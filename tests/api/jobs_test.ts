@@ -163,7 +163,9 @@ Deno.test("jobs list newest first, page with X-Next-Cursor, and stay private", a
     for (const prompt of ["one", "two", "three"]) {
       const [row] = await sql<{ id: string }[]>`
         insert into public.jobs (user_id, job_type, input_data, status, finished_at, run_after, created_at)
-        values (${user.id}, 'image_generation', ${sql.json({ prompt })}, 'failed', now(), now() + interval '1 day',
+        values (${user.id}, 'image_generation', ${
+        sql.json({ prompt })
+      }, 'failed', now(), now() + interval '1 day',
                 now() + ${ids.length} * interval '1 second')
         returning id`;
       ids.push(row.id);

@@ -5,7 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { API_DOMAINS } from "../../shared/api.ts";
+import { Hono } from "hono";
+import { type App, createApp, failingRouter } from "../../shared/http/app.ts";
 import { LazyRoutes, pathKey } from "../../shared/http/lazy-routes.ts";
+import type { AppEnv } from "../../shared/http/types.ts";
 
 Deno.test("a path's key is its first segments under the base path", () => {
   assert.equal(pathKey("/api", "/api/v1/chats/abc/messages"), "v1/chats");
@@ -87,4 +90,41 @@ Deno.test("a domain whose import failed is imported again by the next request", 
   await assert.rejects(async () => await request(), /import failed/);
   assert.equal(await (await request()).text(), "F");
   assert.equal(attempts, 2);
+});
+
+Deno.test("a request whose domain could not be imported gets the app's 500, and the next one the route", async () => {
+  let attempts = 0;
+  const compose = (routers: App[]) => {
+    const app = createApp("/api");
+    for (const router of routers) app.route("/", router);
+    return app;
+  };
+  const routes = new LazyRoutes<App>(
+    {
+      flaky: {
+        keys: ["v1/flaky"],
+        load: () =>
+          ++attempts === 1
+            ? Promise.reject(new Error("import failed"))
+            : Promise.resolve(new Hono<AppEnv>().get("/v1/flaky", (c) => c.json({ ok: true }))),
+      },
+    },
+    compose,
+    keyOfUrl,
+    failingRouter,
+  );
+  const log = console.error;
+  console.error = () => {};
+  try {
+    const failed = await routes.fetch(new Request("http://x/api/v1/flaky"));
+    assert.equal(failed.status, 500);
+    const body = await failed.json();
+    assert.equal(body.code, "internal_error");
+    assert.match(body.message, /went wrong/);
+    assert.ok(!JSON.stringify(body).includes("import failed"), "the cause stays in the log");
+  } finally {
+    console.error = log;
+  }
+  const answered = await routes.fetch(new Request("http://x/api/v1/flaky"));
+  assert.deepEqual([answered.status, await answered.json()], [200, { ok: true }]);
 });

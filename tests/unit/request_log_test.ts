@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { UserClaims } from "../../shared/auth/claims.ts";
 import { requireUser } from "../../shared/auth/middleware.ts";
-import { createApp, createRouter } from "../../shared/http/app.ts";
+import { createApp } from "../../shared/http/app.ts";
+import { createRouter } from "../../shared/http/router.ts";
 
 /** Two domains guarding the same prefix, as chats, branches and generations do. */
 function appWithTwoGuards(verify: (token: string) => Promise<UserClaims>) {
