@@ -23,6 +23,12 @@ export const ALIVE_STAMP_MS = 30_000;
 
 export type GenerationStatus = "generating" | "complete" | "stopped" | "error";
 
+/** A text that may still grow (a string, or a reply's `GrowingText`): read in whole only when written. */
+export interface TextSoFar {
+  readonly length: number;
+  toString(): string;
+}
+
 /** Where a streamed reply's message goes, and the model writing it. */
 export interface GenerationStart {
   userId: string;
@@ -53,7 +59,7 @@ export class ProgressWriter {
   readonly #messageId: string;
   readonly #onStop: () => void;
   readonly #ticker: ReturnType<typeof setInterval>;
-  #text = "";
+  #text: TextSoFar = "";
   #written = 0;
   #lastContact = performance.now();
   #lastStamp = performance.now();
@@ -73,7 +79,7 @@ export class ProgressWriter {
   }
 
   /** The whole text so far (written at the next tick). */
-  update(text: string): void {
+  update(text: TextSoFar): void {
     this.#text = text;
   }
 
@@ -105,7 +111,7 @@ export class ProgressWriter {
   }
 
   #write(): () => Promise<boolean> {
-    const text = this.#text;
+    const text = this.#text.toString();
     return async () => {
       const [row] = await this.#read((tx) =>
         tx<{ stop: boolean }[]>`

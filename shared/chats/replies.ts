@@ -17,6 +17,7 @@ import {
 } from "../llm/chat/mod.ts";
 import type { Reader, WithUser } from "../db/client.ts";
 import { dropGeneration, finishGeneration, type GenerationStatus, ProgressWriter } from "./generation.ts";
+import { GrowingText } from "./growing-text.ts";
 import { costUsd } from "../usage/pricing.ts";
 import { logProviderFailure, providerApiError } from "../providers/service.ts";
 import type { ReplyPlan } from "./reply-plan.ts";
@@ -191,13 +192,13 @@ export async function streamReply(
   const started = performance.now();
   const stop = new AbortController();
   const progress = new ProgressWriter(session.read, messageId, () => stop.abort());
-  let text = "";
+  const text = new GrowingText();
   let usage: Usage | null = null;
   let firstTokenMs: number | undefined;
   try {
     for await (const event of streamChat({ ...plan.request, signal: stop.signal })) {
       if (event.type === "delta") {
-        text += event.text;
+        text.append(event.text);
         firstTokenMs ??= performance.now() - started;
         progress.update(text);
         await emit({ event: "delta", data: { text: event.text }, id: text.length });
@@ -213,7 +214,8 @@ export async function streamReply(
           : event.type === "finish"
           ? { finishReason: event.reason }
           : { finishReason: "error" as const, error: providerFailure(event.error) };
-        emit(await endStream(session, plan, messageId, { text, usage, latencyMs, firstTokenMs, ...ending }));
+        const outcome = { text: text.toString(), usage, latencyMs, firstTokenMs, ...ending };
+        emit(await endStream(session, plan, messageId, outcome));
       }
     }
   } finally {

@@ -34,6 +34,48 @@ export interface EventStreamOptions {
 }
 
 const encoder = new TextEncoder();
+/** Size of the buffers events are encoded into, in turn (chunks of the body are views of them). */
+const SLAB_BYTES = 16 * 1024;
+/** The body's queue asks for more as soon as it is empty (its size counts bytes). */
+const QUEUE_MARK = 1;
+const RESOLVED = Promise.resolve();
+
+/**
+ * Encoded events not yet handed to the body: encoded in turn into one buffer, and taken as one view
+ * of all the bytes written since the last take. So the events written while the body's reader was
+ * busy go as one chunk, and no event gets a buffer (native memory) of its own. A reader that
+ * transfers a chunk's buffer (none of Deno's do) only costs the bytes not taken yet.
+ */
+class PendingBytes {
+  #slab = new Uint8Array(SLAB_BYTES);
+  #start = 0;
+  #end = 0;
+
+  get size(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Encodes `text` after the pending bytes; false (nothing written) when it may not fit. */
+  append(text: string): boolean {
+    if (this.#slab.byteLength === 0) this.renew(); // transferred by a reader
+    if (text.length * 3 > this.#slab.byteLength - this.#end) return false;
+    this.#end += encoder.encodeInto(text, this.#slab.subarray(this.#end)).written;
+    return true;
+  }
+
+  /** The pending bytes as one chunk (a view: the buffer is never written there again). */
+  take(): Uint8Array {
+    const chunk = this.#slab.subarray(this.#start, this.#end);
+    this.#start = this.#end;
+    return chunk;
+  }
+
+  /** Goes on in a new buffer; call once the pending bytes are taken. */
+  renew(): void {
+    this.#slab = new Uint8Array(SLAB_BYTES);
+    this.#start = this.#end = 0;
+  }
+}
 
 /** An SSE body: `send` events, `close` at the end; `body` goes in the response. */
 export class EventStream {
@@ -41,8 +83,12 @@ export class EventStream {
   readonly #heartbeatMs: number;
   readonly #maxUnreadBytes: number;
   readonly #maxStallMs: number;
+  readonly #pending = new PendingBytes();
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #open = true;
+  /** Whether the body's queue is empty: the next event is handed over at once. */
+  #queueEmpty = false;
+  #lastWrite = performance.now();
   #heartbeat: ReturnType<typeof setTimeout> | undefined;
   #caughtUp:
     | { promise: Promise<void>; resolve: () => void; stall: ReturnType<typeof setTimeout> }
@@ -55,12 +101,12 @@ export class EventStream {
     this.body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#controller = controller;
-        this.#armHeartbeat();
+        this.#armHeartbeat(this.#heartbeatMs);
       },
-      // Called when the client has read the queue below READY_BYTES.
-      pull: () => this.#release(),
+      // Called whenever the client has read everything handed over.
+      pull: () => this.#pull(),
       cancel: () => this.#stop(),
-    }, { highWaterMark: READY_BYTES, size: (chunk) => chunk.byteLength });
+    }, { highWaterMark: QUEUE_MARK, size: (chunk) => chunk.byteLength });
   }
 
   /** Whether the client is still there (false after it hung up or the stream was closed). */
@@ -79,7 +125,7 @@ export class EventStream {
    * that reads nothing for `maxStallMs` is let go, so awaiting this never stops the writer for good.
    */
   ready(): Promise<void> {
-    if (!this.#open || (this.#controller.desiredSize ?? 0) > 0) return Promise.resolve();
+    if (!this.#open || this.#unread() < READY_BYTES) return RESOLVED;
     if (!this.#caughtUp) {
       const { promise, resolve } = Promise.withResolvers<void>();
       const stall = setTimeout(
@@ -94,23 +140,58 @@ export class EventStream {
   /** Ends the stream (the last event has been sent). */
   close(): void {
     if (!this.#open) return;
+    this.#handOver();
     this.#stop();
     this.#controller.close();
   }
 
   #write(text: string): void {
     if (!this.#open) return;
-    if (READY_BYTES - (this.#controller.desiredSize ?? 0) > this.#maxUnreadBytes) {
+    if (this.#unread() > this.#maxUnreadBytes) {
       this.#drop("The client fell too far behind the event stream.");
       return;
     }
-    this.#controller.enqueue(encoder.encode(text));
-    this.#armHeartbeat();
+    this.#append(text);
+    if (this.#queueEmpty) this.#handOver();
+    this.#lastWrite = performance.now();
   }
 
-  #armHeartbeat(): void {
-    clearTimeout(this.#heartbeat);
-    this.#heartbeat = setTimeout(() => this.#write(": keep-alive\n\n"), this.#heartbeatMs);
+  /** Bytes sent that the client has not read yet: pending, and handed over but still queued. */
+  #unread(): number {
+    return this.#pending.size + QUEUE_MARK - (this.#controller.desiredSize ?? 0);
+  }
+
+  #append(text: string): void {
+    if (this.#pending.append(text)) return;
+    this.#handOver();
+    if (text.length * 3 > SLAB_BYTES) return this.#enqueue(encoder.encode(text));
+    this.#pending.renew();
+    this.#pending.append(text);
+  }
+
+  #handOver(): void {
+    if (this.#pending.size > 0) this.#enqueue(this.#pending.take());
+  }
+
+  #enqueue(chunk: Uint8Array): void {
+    this.#queueEmpty = false;
+    this.#controller.enqueue(chunk); // may call #pull at once, when a read was waiting
+  }
+
+  #pull(): void {
+    if (this.#pending.size > 0) this.#handOver();
+    else this.#queueEmpty = true;
+    if (this.#unread() < READY_BYTES) this.#release();
+  }
+
+  /** One timer for the whole stream: it looks at the last write when it fires, and sleeps on. */
+  #armHeartbeat(ms: number): void {
+    this.#heartbeat = setTimeout(() => this.#beat(), ms);
+  }
+
+  #beat(): void {
+    if (performance.now() - this.#lastWrite >= this.#heartbeatMs) this.#write(": keep-alive\n\n");
+    if (this.#open) this.#armHeartbeat(this.#heartbeatMs - (performance.now() - this.#lastWrite));
   }
 
   #release(): void {

@@ -128,10 +128,39 @@ async function* bodyChunks(response: Response, limit: Deadline): AsyncGenerator<
   }
 }
 
+/** Bytes read at most at once from a streamed body into the one reused buffer. */
+const STREAM_READ_BYTES = 16 * 1024;
+
+/**
+ * The body's byte chunks, each read into the same buffer (valid until the next one is asked for):
+ * no new buffer per chunk. A body that is not a byte stream is read as `bodyChunks` reads it.
+ */
+async function* reusedBodyChunks(response: Response, limit: Deadline): AsyncGenerator<Uint8Array> {
+  if (!response.body) return;
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = response.body.getReader({ mode: "byob" });
+  } catch {
+    return yield* bodyChunks(response, limit);
+  }
+  let buffer = new ArrayBuffer(STREAM_READ_BYTES);
+  try {
+    while (true) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (done) return;
+      limit.touch();
+      yield value;
+      buffer = value.buffer;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
 /** The body as decoded text chunks (a stream's). Throws whatever broke it off: see `stoppedBy`. */
 export async function* bodyText(response: Response, limit: Deadline): AsyncGenerator<string> {
   const decoder = new TextDecoder();
-  for await (const chunk of bodyChunks(response, limit)) {
+  for await (const chunk of reusedBodyChunks(response, limit)) {
     const text = decoder.decode(chunk, { stream: true });
     if (text) yield text;
   }

@@ -82,3 +82,23 @@ Deno.test("ready() paces the writer to a reading client, and lets go of one that
   await leaving.body.cancel();
   await pending;
 });
+
+Deno.test("events written while the reader is busy reach it together in one chunk, byte for byte", async () => {
+  const events = new EventStream({ heartbeatMs: 10_000 });
+  const reader = events.body.getReader();
+  await sleep(0); // the body asks for its first chunk
+  events.send("delta", { text: "a" }, 1); // handed over at once
+  events.send("delta", { text: "b" }, 2); // the reader has not taken "a" yet: these wait
+  events.send("delta", { text: "c" }, 3);
+  const next = async () => new TextDecoder().decode((await reader.read()).value);
+  assert.equal(await next(), 'id: 1\nevent: delta\ndata: {"text":"a"}\n\n');
+  assert.equal(
+    await next(),
+    'id: 2\nevent: delta\ndata: {"text":"b"}\n\nid: 3\nevent: delta\ndata: {"text":"c"}\n\n',
+  );
+  const big = "x".repeat(20_000);
+  events.send("delta", { text: big }, 20_003); // larger than a buffer: a chunk of its own
+  events.close();
+  assert.equal(await next(), `id: 20003\nevent: delta\ndata: {"text":"${big}"}\n\n`);
+  assert.equal((await reader.read()).done, true);
+});
