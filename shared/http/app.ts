@@ -102,6 +102,12 @@ export function createApp(basePath = "/api", { uploadPaths = [], rewritePath }: 
   const { corsOrigins, maxBodyBytes } = config();
   const uploads = new Set(uploadPaths.map((path) => basePath + path));
   app.use("*", requestContext);
+  // A request answered without reading its body (refused before it: a 401 on an upload, a 404, a 405)
+  // has it drained before the answer goes, or the connection would be reset under the client.
+  app.use("*", async (c, next) => {
+    await next();
+    await drainBody(c.req.raw, maxBodyBytes * DRAIN_FACTOR);
+  });
   app.use("*", securityHeaders);
   app.use("*", cors({ origin: corsOrigins, exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }));
   const limitBody = bodyLimit({
