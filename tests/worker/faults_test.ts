@@ -65,7 +65,7 @@ const createJob = async (user: TestUser) => {
 
 /** Runs a due job again now instead of after its backoff, and wakes the worker through pg_net. */
 async function runAgainNow(sql: Db, jobId: string) {
-  await sql`update public.jobs set run_after = now() where id = ${jobId}`;
+  await makeDue(sql, [jobId]);
   await wakeWorker(sql);
 }
 
