@@ -42,6 +42,8 @@ export async function startRecordingStack(): Promise<RecordingStack> {
     SUPABASE_SECRET_KEY: value("SECRET_KEY"),
     SUPABASE_PUBLISHABLE_KEY: value("PUBLISHABLE_KEY"),
     SUPABASE_JWT_SECRET: value("JWT_SECRET"),
+    // Its own pooler, not one a shell prepared for another stack left in the environment.
+    DB_POOLER_URL: value("DB_POOLER_URL"),
   };
   return {
     env,
