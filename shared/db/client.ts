@@ -19,6 +19,7 @@ import { config } from "../config/env.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { guardPostgresJsFailures } from "./connection-errors.ts";
 import { ConnectionPool } from "./pool.ts";
+import { promptWrites } from "./prompt-writes.ts";
 import { timestamptz } from "./timestamps.ts";
 
 declare const inTransaction: unique symbol;
@@ -86,6 +87,7 @@ export function connectionSettings(url: string, options: DatabaseOptions = {}) {
 /** Up to `max` one-connection clients (see {@link connectionSettings}), opened as they are needed. */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   guardPostgresJsFailures();
+  promptWrites();
   const settings = connectionSettings(url, options);
   const connect = (onclose: () => void) =>
     postgres(url, { ...settings, max: 1, idle_timeout: 0, max_lifetime: 0, onclose });
