@@ -29,6 +29,7 @@ for (let i = 0; i < 51; i++) await createChat(user, { title: `Chat ${i}` });
 const rows = await chatsRatio({
   origin: new URL(env.url).origin,
   dbUrl: env.dbUrl,
+  poolerUrl: env.poolerUrl || undefined,
   token: user.token,
   userId: user.id,
   connections: Number(values.connections),

@@ -4,12 +4,15 @@
  * and no RLS transaction. Prints its port.
  *
  *   deno run -A bench/support/bare-profile-server.ts   (SUPABASE_DB_URL set)
+ *
+ * BARE_PREPARE=false turns postgres.js's prepared statements off, as behind a transaction pooler.
  */
 import { Hono } from "hono";
 import postgres from "postgres";
 import { timestamptz } from "../../shared/db/timestamps.ts";
 
-const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 10 });
+const prepare = Deno.env.get("BARE_PREPARE") !== "false";
+const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 10, prepare });
 const app = new Hono();
 app.get("/profile/:id", async (c) => {
   const [profile] = await sql`select * from public.profiles where id = ${c.req.param("id")}`;
@@ -21,7 +24,7 @@ const firstChats = (tx: postgres.Sql | postgres.ReservedSql, userId: string) =>
      where user_id = ${userId} order by updated_at desc, id desc limit 51`;
 app.get("/chats/:userId", async (c) => c.json((await firstChats(sql, c.req.param("userId"))).slice(0, 50)));
 // The same with timestamps read as ISO text, as the API's client reads them (shared/db/timestamps.ts).
-const textTimes = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 10, types: { timestamptz } });
+const textTimes = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 10, prepare, types: { timestamptz } });
 app.get(
   "/chats-text-times/:userId",
   async (c) => c.json((await firstChats(textTimes, c.req.param("userId"))).slice(0, 50)),

@@ -3,7 +3,9 @@
  * OpenAPI app), through the local gateway and from the api function directly, against
  * bench/support/bare-profile-server.ts running the same query bare, with the API's timestamp
  * reading, and inside the same RLS transaction. They alternate for `rounds` rounds so that a
- * neighbour's load on the machine falls on all of them alike.
+ * neighbour's load on the machine falls on all of them alike. With a pooler URL, the same bare server
+ * also runs as the function does (its Deno, through the pooler, no prepared statements: see
+ * ./bare-server.ts), the like-for-like baseline for what the app itself costs.
  * @module
  */
 import { startApiFunction } from "./api-function.ts";
@@ -14,6 +16,8 @@ import { ms, printStatuses } from "./load-report.ts";
 export interface RatioOptions {
   origin: string;
   dbUrl: string;
+  /** The stack's pooler (DB_POOLER_URL), which the functions reach Postgres through. */
+  poolerUrl?: string;
   token: string;
   userId: string;
   connections: number;
@@ -25,6 +29,8 @@ export const GATEWAY = "api through the gateway";
 export const FUNCTION = "api function, no gateway";
 export const BARE = "bare Hono + postgres.js";
 export const BARE_TEXT_TIMES = "bare, timestamps as text";
+export const BARE_AS_FUNCTION = "bare as the function runs (Deno 2.1.4, pooler)";
+export const BARE_AS_FUNCTION_RLS = "bare as the function runs, + RLS transaction";
 
 export interface RatioRow {
   name: string;
@@ -33,6 +39,9 @@ export interface RatioRow {
 
 export async function chatsRatio(options: RatioOptions): Promise<RatioRow[]> {
   await using bare = await startBareServer(options.dbUrl);
+  await using bareAsFunction = options.poolerUrl
+    ? await startBareServer(options.dbUrl, { poolerUrl: options.poolerUrl })
+    : undefined;
   await using api = await startApiFunction();
   const auth = { authorization: `Bearer ${options.token}` };
   const user = options.userId;
@@ -42,6 +51,12 @@ export async function chatsRatio(options: RatioOptions): Promise<RatioRow[]> {
     { name: "bare + RLS transaction", origin: bare.url, path: `/chats-rls/${user}`, headers: {} },
     { name: BARE_TEXT_TIMES, origin: bare.url, path: `/chats-text-times/${user}`, headers: {} },
     { name: BARE, origin: bare.url, path: `/chats/${user}`, headers: {} },
+    ...bareAsFunction
+      ? [
+        { name: BARE_AS_FUNCTION_RLS, origin: bareAsFunction.url, path: `/chats-rls/${user}`, headers: {} },
+        { name: BARE_AS_FUNCTION, origin: bareAsFunction.url, path: `/chats/${user}`, headers: {} },
+      ]
+      : [],
   ];
   const run = (target: typeof targets[number], seconds: number) =>
     runCannon({
@@ -91,12 +106,16 @@ export function printRatio(rows: RatioRow[], seconds: number, rounds: number): v
   printStatuses(rows.map((row) => row.result));
   const rate = (name: string) => rows.find((row) => row.name === name)!.result.perSecond;
   console.log("");
+  const asFunction = rows.some((row) => row.name === BARE_AS_FUNCTION);
   for (const api of [GATEWAY, FUNCTION]) {
     const ratio = rate(api) / rate(BARE);
     const textTimes = rate(api) / rate(BARE_TEXT_TIMES);
     console.log(
       `${api} / bare: ${ratio.toFixed(2)}x (goal ≥ 0.6x: ${ratio >= 0.6 ? "met" : "missed"}); ` +
-        `/ bare with timestamps as text: ${textTimes.toFixed(2)}x`,
+        `/ bare with timestamps as text: ${textTimes.toFixed(2)}x` +
+        (asFunction
+          ? `; / bare as the function runs: ${(rate(api) / rate(BARE_AS_FUNCTION)).toFixed(2)}x`
+          : ""),
     );
   }
 }

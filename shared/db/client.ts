@@ -114,33 +114,42 @@ function poolOf(db: Database): ConnectionPool {
 }
 
 /**
- * One transaction on a connection of its own, with `begin`, the role/claims statement and the first
- * query of `work` pipelined: they travel in one round trip (postgres.js's own `begin` waits for
- * BEGIN's answer first). The commit is the only other round trip a single-query request pays.
+ * The statement that makes a transaction act for its caller (role and claims, transaction local). It
+ * carries no parameters: it goes out with `begin` as one simple-protocol message ({@link opening}).
  */
-async function transaction<T>(
-  db: Database,
-  setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
-  work: (tx: Tx) => Promise<T>,
-) {
+type Setup = string;
+
+/**
+ * `begin` and the setup as one simple-protocol message: one message each way instead of two
+ * extended-protocol exchanges (parse, bind, describe, execute, sync), less for the driver, the pooler
+ * and Postgres to handle on every request. A refused setup fails it, and what follows in the
+ * transaction fails after it.
+ */
+const opening = (tx: Tx, setup: Setup) => tx.unsafe(`begin; ${setup}`).simple();
+const closing = (tx: Tx) => tx.unsafe("commit").simple();
+
+/**
+ * One transaction on a connection of its own, with its opening and the first query of `work`
+ * pipelined: they travel in one round trip (postgres.js's own `begin` waits for BEGIN's answer
+ * first). The commit is the only other round trip a single-query request pays.
+ */
+async function transaction<T>(db: Database, setup: Setup, work: (tx: Tx) => Promise<T>) {
   const pool = poolOf(db);
   const connection = await pool.acquire(CONNECTION_WAIT_MS);
   const tx = connection as Tx;
   let finished = false;
   try {
-    const begun = tx`begin`.execute();
-    const configured = setup(tx).execute();
-    // Both are awaited below, but only after the work settles: marked handled now, so that a setup
-    // that fails (a deleted account) before then is not an unhandled rejection that ends the isolate.
-    for (const step of [begun, configured]) step.catch(() => {});
-    // A failed begin or setup makes the work's queries fail too; report the first cause.
+    const opened = opening(tx, setup).execute();
+    // Awaited below, but only after the work settles: marked handled now, so that an opening that
+    // fails (a deleted account) before then is not an unhandled rejection that ends the isolate.
+    opened.catch(() => {});
+    // A failed opening makes the work's queries fail too; report the first cause.
     const result = await work(tx).catch(async (error) => {
-      await begun;
-      await configured;
+      await opened;
       throw error;
     });
-    await Promise.all([begun, configured]);
-    await tx`commit`;
+    await opened;
+    await closing(tx);
     finished = true;
     return result;
   } finally {
@@ -153,25 +162,25 @@ async function transaction<T>(
 export type Statement<T extends readonly postgres.Row[]> = (tx: Tx) => postgres.PendingQuery<T>;
 
 /**
- * A transaction of one statement: `begin`, the role/claims statement, the statement and `commit` go
- * out together and come back in one round trip, so a one-statement read costs what a bare query does.
- * A failing statement leaves the transaction aborted, which `commit` then ends as a rollback.
+ * A transaction of one statement: its opening, the statement and `commit` go out together and come
+ * back in one round trip, so a one-statement read costs what a bare query does. A failing statement
+ * leaves the transaction aborted, which `commit` then ends as a rollback.
  */
 async function oneStatement<T extends readonly postgres.Row[]>(
   db: Database,
-  setup: (tx: Tx) => postgres.PendingQuery<postgres.Row[]>,
+  setup: Setup,
   statement: Statement<T>,
 ): Promise<T> {
   const pool = poolOf(db);
   const connection = await pool.acquire(CONNECTION_WAIT_MS);
   const tx = connection as Tx;
   try {
-    const steps = [tx`begin`, setup(tx), statement(tx), tx`commit`].map((query) => query.execute());
+    const steps = [opening(tx, setup), statement(tx), closing(tx)].map((query) => query.execute());
     const settled = await Promise.allSettled(steps);
-    // The first failure is the cause: a refused setup makes the statement fail too.
+    // The first failure is the cause: a refused opening makes the statement fail too.
     const failure = settled.find((step) => step.status === "rejected");
     if (failure) throw failure.reason;
-    return (settled[2] as PromiseFulfilledResult<T>).value;
+    return (settled[1] as PromiseFulfilledResult<T>).value;
   } finally {
     pool.release(connection);
   }
@@ -198,12 +207,11 @@ export function dollarQuoted(text: string): string {
 }
 
 /**
- * The claims travel inside the statement, not as a parameter: through a transaction pooler (no
- * prepared statements) postgres.js asks Postgres for a parameter's type before it sends the value, a
- * round trip that also holds up the statements pipelined behind it.
+ * The claims travel inside the statement, not as a parameter: the opening is a simple-protocol
+ * message, which has none.
  */
-const assumeUser = (claims: Claims) => (tx: Tx) =>
-  tx`select private.assume_user(${tx.unsafe(dollarQuoted(JSON.stringify(claims)))})`;
+const assumeUser = (claims: Claims): Setup =>
+  `select private.assume_user(${dollarQuoted(JSON.stringify(claims))})`;
 
 /**
  * Runs `work` in a transaction as the user the claims describe (RLS applies, as through PostgREST).
@@ -241,12 +249,11 @@ export function asServiceFor<T>(
   work: (tx: Tx) => Promise<T>,
   db: Database = database(),
 ): Promise<T> {
-  const user = dollarQuoted(userId);
-  return transaction(db, (tx) => tx`select private.assume_service_for(${tx.unsafe(user)}::uuid)`, work)
-    .catch(refuseDeletedAccount);
+  const setup = `select private.assume_service_for(${dollarQuoted(userId)}::uuid)`;
+  return transaction(db, setup, work).catch(refuseDeletedAccount);
 }
 
-const assumeService = (tx: Tx) => tx`select set_config('role', 'service_role', true)`;
+const assumeService: Setup = "select set_config('role', 'service_role', true)";
 
 /** Runs `work` in a transaction with the service role (RLS bypassed): for trusted server paths only. */
 export function asService<T>(work: (tx: Tx) => Promise<T>, db: Database = database()): Promise<T> {
