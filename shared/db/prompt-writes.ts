@@ -32,11 +32,23 @@ class PromptImmediate {
 
 let queue: PromptImmediate[] = [];
 
+/**
+ * Runs what was queued. A call that throws does not keep the others from running (each may be another
+ * connection's write): its error is thrown again on its own, uncaught, as Node's would be
+ * (./connection-errors.ts handles postgres.js's known ones).
+ */
 function runQueued() {
   const due = queue;
   queue = [];
   for (const immediate of due) {
-    if (!immediate.cleared) immediate.callback(...immediate.args);
+    if (immediate.cleared) continue;
+    try {
+      immediate.callback(...immediate.args);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The `setImmediate` postgres.js flushes its writes with (shared/db/prompt-writes.ts): calls queued in
  * one synchronous stretch run together at the end of it, in order and with their arguments, before
- * any timer; a cleared one does not run.
+ * any timer; a cleared one does not run; one that throws does not stop the others.
  */
 import assert from "node:assert/strict";
 import { promptWrites } from "../../shared/db/prompt-writes.ts";
@@ -40,4 +40,25 @@ Deno.test("a call queued by a running one runs too, after it", async () => {
   });
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.deepEqual(ran, ["outer", "inner"]);
+});
+
+Deno.test("a call that throws does not keep the others from running; its error is still thrown", async () => {
+  const ran: string[] = [];
+  const thrown: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    thrown.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    setImmediate(() => {
+      throw new TypeError("a dead socket");
+    });
+    setImmediate(() => ran.push("next connection's write"));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+  assert.deepEqual(ran, ["next connection's write"]);
+  assert.equal((thrown[0] as Error).message, "a dead socket");
 });
