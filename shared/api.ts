@@ -19,6 +19,9 @@ import { ATTACHMENTS_PATH } from "./attachments/upload-path.ts";
 import { limitsConfig } from "./limits/config.ts";
 import { referralConfig } from "./referrals/config.ts";
 
+/** For the function's entry: the isolate's database connects at boot (see db/client.ts). */
+export { warmDatabase } from "./db/client.ts";
+
 const BASE_PATH = "/api";
 /** Where @hono/swagger-ui loads Swagger UI's script and styles from. */
 const SWAGGER_CDN = "https://cdn.jsdelivr.net";

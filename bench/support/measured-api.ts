@@ -5,9 +5,10 @@
  *   deno run <runtime permissions> --config supabase/functions/deno.json bench/support/measured-api.ts <port>
  * @module
  */
-import { createApi } from "../../shared/api.ts";
+import { createApi, warmDatabase } from "../../shared/api.ts";
 
 const app = createApi();
+warmDatabase();
 Deno.serve(
   { hostname: "127.0.0.1", port: Number(Deno.args[0]), onListen: () => {} },
   (request) =>

@@ -48,6 +48,8 @@ export class ConnectionPool {
   readonly #open = new Set<postgres.Sql>();
   readonly #idle: Idle[] = [];
   readonly #waiting: Waiter[] = [];
+  /** The connection {@link warm} is making, until it is made or a transaction takes it. */
+  #warming: Promise<postgres.Sql | undefined> | undefined;
 
   /** `connect` makes a client of one connection (connecting on its first query) that calls `onclose`. */
   constructor(connect: (onclose: () => void) => postgres.Sql, options: PoolOptions) {
@@ -61,6 +63,11 @@ export class ConnectionPool {
     if (idle) {
       clearTimeout(idle.timer);
       return Promise.resolve(idle.connection);
+    }
+    const warming = this.#warming;
+    if (warming) {
+      this.#warming = undefined;
+      return warming.then((connection) => connection ?? this.acquire(ms));
     }
     if (this.#open.size < this.#options.size) return this.#openConnection();
     return new Promise((resolve, reject) => {
@@ -80,6 +87,22 @@ export class ConnectionPool {
         reject(Object.assign(error, { code: "CONNECT_TIMEOUT" }));
       }, ms);
       this.#waiting.push(waiter);
+    });
+  }
+
+  /**
+   * Starts making a connection before any transaction asks for one (none open yet): the first one takes
+   * it, made or half made, instead of starting its own. A failure to make it is left to that transaction
+   * to meet with a connection of its own.
+   */
+  warm(): void {
+    if (this.#open.size > 0 || this.#warming) return;
+    const warming = this.#openConnection().catch(() => undefined);
+    this.#warming = warming;
+    void warming.then((connection) => {
+      if (this.#warming !== warming) return; // a transaction took it
+      this.#warming = undefined;
+      if (connection) this.release(connection);
     });
   }
 

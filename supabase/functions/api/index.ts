@@ -1,3 +1,5 @@
-import { createApi } from "../../../shared/api.ts";
+import { createApi, warmDatabase } from "../../../shared/api.ts";
 
-Deno.serve(createApi().fetch);
+const api = createApi();
+warmDatabase();
+Deno.serve(api.fetch);
