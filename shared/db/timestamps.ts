@@ -6,14 +6,17 @@
  */
 
 /** Postgres's ISO output in UTC: `2026-11-24 05:35:00.123456+00` (fraction only when non-zero). */
-const UTC_TEXT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+const UTC_TEXT = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?\+00$/;
 
-/** The ISO form of a timestamptz's text, truncated to milliseconds as `new Date(text)` would be. */
+/**
+ * The ISO form of a timestamptz's text, truncated to milliseconds as `new Date(text)` would be. Cut
+ * from the text by position once the pattern has matched (a match's captures cost a page of 50 chats
+ * ~100 arrays and their strings).
+ */
 export function isoTimestamp(text: string): string {
-  const match = UTC_TEXT.exec(text);
-  if (!match) return new Date(text).toISOString(); // another time zone, BC, beyond year 9999
-  const millis = ((match[3] ?? "") + "000").slice(0, 3);
-  return `${match[1]}T${match[2]}.${millis}Z`;
+  if (!UTC_TEXT.test(text)) return new Date(text).toISOString(); // another time zone, BC, beyond year 9999
+  const fraction = text.slice(20, -3); // after "YYYY-MM-DD HH:MM:SS.", before "+00"; "" without one
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${(fraction + "000").slice(0, 3)}Z`;
 }
 
 /** The postgres.js type for timestamptz: parsed to ISO strings, written from Dates or strings. */

@@ -8,7 +8,6 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { getPath } from "hono/utils/url";
 import { config } from "../config/env.ts";
@@ -16,6 +15,7 @@ import { isConnectionError } from "../db/connection-errors.ts";
 import { isUnstorableText } from "../db/unstorable-text.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { rateLimitError } from "../limits/service.ts";
+import { corsHeaders } from "./cors.ts";
 import { DRAIN_FACTOR, drainBody } from "./drain.ts";
 import { errorResponse } from "./errors.ts";
 import { requestContext } from "./request-context.ts";
@@ -110,7 +110,10 @@ export function createApp(basePath = "/api", { uploadPaths = [], rewritePath }: 
     await drainBody(c.req.raw, maxBodyBytes * DRAIN_FACTOR);
   });
   app.use("*", securityHeaders);
-  app.use("*", cors({ origin: corsOrigins, exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }));
+  app.use(
+    "*",
+    corsHeaders({ origin: corsOrigins, exposeHeaders: ["X-Request-ID", "X-Next-Cursor", "Link"] }),
+  );
   const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
     onError: (c) =>

@@ -24,7 +24,8 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("requestId", requestId);
   const started = performance.now();
   await next();
-  c.header("X-Request-ID", requestId);
+  // On the answer itself: `c.header` after it is made would copy the whole answer (see ./cors.ts).
+  c.res.headers.set("X-Request-ID", requestId);
   console.log(JSON.stringify({
     level: c.res.status >= 500 ? "error" : "info",
     msg: "request",
