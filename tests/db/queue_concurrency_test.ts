@@ -29,12 +29,14 @@ const claim = (tx: postgres.ReservedSql, limit: number) =>
 
 Deno.test("concurrent claims never get the same job, and a held claim is skipped, not waited on", async () => {
   const sql = db({ max: 4 });
-  const { userId, jobIds } = await userWithParkedJobs(sql, 30);
+  // Enough that the stack's own worker, which may claim some of them once they are due (tests running
+  // beside this one wake it), cannot leave a claimer here without work.
+  const { userId, jobIds } = await userWithParkedJobs(sql, 80);
   const [a, b, c] = await Promise.all([sql.reserve(), sql.reserve(), sql.reserve()]);
   try {
     await Promise.all([a`begin`, b`begin`, c`begin`]);
-    // Oldest run_after first: these jobs are now the first in line.
-    await sql`update public.jobs set run_after = '2000-01-01' where id in ${sql(jobIds)}`;
+    // Oldest run_after first: these jobs are now the first in line (before the jobs other tests make due).
+    await sql`update public.jobs set run_after = '1990-01-01' where id in ${sql(jobIds)}`;
 
     const [first, second] = await Promise.all([claim(a, 10), claim(b, 10)]);
     const third = await claim(c, 10);
