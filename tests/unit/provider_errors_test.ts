@@ -147,6 +147,16 @@ Deno.test("deadline: touching an idle one starts its time again; a fixed one ign
   idle.clear();
   fixed.clear();
 
+  // The time runs from the last touch: still alive past its first timer, silent long enough it expires.
+  const touched = deadline(100, { idle: true });
+  await wait(60);
+  touched.touch();
+  await wait(60);
+  assert.equal(touched.signal.aborted, false, "120 ms in, 60 ms after the touch");
+  await wait(150);
+  assert.equal(touched.signal.aborted, true, "210 ms after the touch");
+  touched.clear();
+
   const parent = new AbortController();
   parent.abort();
   const late = deadline(1000, { parent: parent.signal });
