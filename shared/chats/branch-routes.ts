@@ -7,6 +7,7 @@
 import { requireUser } from "../auth/middleware.ts";
 import { asUser } from "../db/client.ts";
 import { createRouter } from "../http/router.ts";
+import { loadOnce } from "../runtime/load-once.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import {
   ActiveBranchRequest,
@@ -63,7 +64,7 @@ const activate = route({
  * What answers a regeneration or an edit (reply plans, provider clients, streaming), imported on
  * first use: the chats' other routes, mounted beside these, do without it.
  */
-const replyMachinery = () => Promise.all([import("./branches.ts"), import("./answer.ts")]);
+const replyMachinery = loadOnce(() => Promise.all([import("./branches.ts"), import("./answer.ts")]));
 
 export function branchRoutes() {
   const router = createRouter();

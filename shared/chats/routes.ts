@@ -6,6 +6,7 @@ import { discardAttachmentFiles } from "../attachments/store.ts";
 import { requireUser } from "../auth/middleware.ts";
 import { asUser, userReader } from "../db/client.ts";
 import { createRouter } from "../http/router.ts";
+import { loadOnce } from "../runtime/load-once.ts";
 import { authErrors, body, errors, json, routeBuilder } from "../http/openapi.ts";
 import { PAGE_HEADERS, pageQuery, setNextCursor } from "../http/paging.ts";
 import {
@@ -131,7 +132,7 @@ const setFeedback = route({
  * What answers a message (reply plans, provider clients, streaming), imported when a message is
  * first posted: reading chats, which a fresh isolate serves first, does without it.
  */
-const replyMachinery = () => Promise.all([import("./reply-plan.ts"), import("./answer.ts")]);
+const replyMachinery = loadOnce(() => Promise.all([import("./reply-plan.ts"), import("./answer.ts")]));
 
 export function chatRoutes() {
   const router = createRouter();

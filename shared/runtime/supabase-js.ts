@@ -4,11 +4,8 @@
  * import is a string literal, so a deploy still bundles it.
  * @module
  */
+import { loadOnce } from "./load-once.ts";
+
 export type SupabaseJs = typeof import("@supabase/supabase-js");
 
-let loading: Promise<SupabaseJs> | undefined;
-
-export function supabaseJs(): Promise<SupabaseJs> {
-  loading ??= import("@supabase/supabase-js");
-  return loading;
-}
+export const supabaseJs: () => Promise<SupabaseJs> = loadOnce(() => import("@supabase/supabase-js"));
