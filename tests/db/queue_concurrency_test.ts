@@ -50,6 +50,9 @@ Deno.test("concurrent claims never get the same job, and a held claim is skipped
       await tx`rollback`;
       tx.release();
     }));
+    // The jobs first: the stack's worker may be ending one of them, which locks its row and then the
+    // user's (the notification's key); deleting the user first would lock them the other way round.
+    await sql`delete from public.jobs where user_id = ${userId}`;
     await sql`delete from auth.users where id = ${userId}`;
     await sql.end();
   }
