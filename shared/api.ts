@@ -18,6 +18,7 @@ import { AVATAR_PATH } from "./users/upload-path.ts";
 import { ATTACHMENTS_PATH } from "./attachments/upload-path.ts";
 import { limitsConfig } from "./limits/config.ts";
 import { referralConfig } from "./referrals/config.ts";
+import { loadOnce } from "./runtime/load-once.ts";
 
 /** For the function's entry: the isolate's database connects at boot (see db/client.ts). */
 export { warmDatabase } from "./db/client.ts";
@@ -93,10 +94,10 @@ const DOUBLED_PREFIX = /^\/api\/v1\/v1\/(?=(referral|notifications|notification-
 const undoubled = (path: string) => path.replace(DOUBLED_PREFIX, "/api/v1/");
 
 /** The frame with `routers` mounted, and the document's routes. */
-function composeApp(routers: App[], routes: () => LazyRoutes<App>): App {
+function composeApp(routers: App[], document: () => Promise<unknown>): App {
   const app = createApp(BASE_PATH, { uploadPaths: [AVATAR_PATH, ATTACHMENTS_PATH], rewritePath: undoubled });
   for (const router of routers) app.route("/", router);
-  app.get("/openapi.json", async (c) => c.json(await documentOf(routes())));
+  app.get("/openapi.json", async (c) => c.json(await document()));
   app.get("/docs", docsPolicy(SWAGGER_CDN), async (c, next) => {
     const { docsPage } = await import("./http/openapi-document.ts");
     return docsPage("/functions/v1/api/openapi.json")(c, next);
@@ -104,20 +105,7 @@ function composeApp(routers: App[], routes: () => LazyRoutes<App>): App {
   return app;
 }
 
-const documents = new WeakMap<LazyRoutes<App>, ReturnType<typeof generateDocument>>();
-
-/** Every domain's definitions in one OpenAPI document, generated on its first request, once per app. */
-function documentOf(routes: LazyRoutes<App>) {
-  let document = documents.get(routes);
-  if (!document) {
-    document = generateDocument(routes);
-    // A failure fails its request and is tried again by the next one.
-    document.catch(() => documents.delete(routes));
-    documents.set(routes, document);
-  }
-  return document;
-}
-
+/** Every domain's definitions in one OpenAPI document. */
 async function generateDocument(routes: LazyRoutes<App>) {
   const [{ openApiDocument }, routers] = await Promise.all([
     import("./http/openapi-document.ts"),
@@ -131,9 +119,11 @@ export function createApi(): LazyRoutes<App> {
   // These domains' settings are validated at boot, as the rest of the configuration is.
   limitsConfig();
   referralConfig();
+  // Generated on its first request, once per app (a failure is tried again by the next request).
+  const document = loadOnce(() => generateDocument(routes));
   const routes: LazyRoutes<App> = new LazyRoutes(
     API_DOMAINS,
-    (routers) => composeApp(routers, () => routes),
+    (routers) => composeApp(routers, document),
     (request) => pathKey(BASE_PATH, undoubled(getPath(request))),
     failingRouter,
   );

@@ -19,8 +19,9 @@ export interface CorsOptions {
 export function corsHeaders({ origin, exposeHeaders }: CorsOptions): MiddlewareHandler {
   const preflight = cors({ origin, exposeHeaders });
   const exposed = exposeHeaders.join(",");
+  const origins = new Set([origin].flat());
   const allowed = (requestOrigin: string) =>
-    origin === "*" ? "*" : [origin].flat().includes(requestOrigin) ? requestOrigin : null;
+    origin === "*" ? "*" : origins.has(requestOrigin) ? requestOrigin : null;
   return async (c, next) => {
     if (c.req.method === "OPTIONS") return await preflight(c, next);
     await next();

@@ -11,6 +11,7 @@
  * declared order, whenever one is added.
  * @module
  */
+import { loadOnce } from "../runtime/load-once.ts";
 
 export interface LazyDomain<R> {
   /** The path keys ({@link pathKey}) its routes start with. */
@@ -42,7 +43,8 @@ export class LazyRoutes<R> {
   /** Path key → the names of the domains with routes under it. */
   readonly #byKey = new Map<string, string[]>();
   readonly #loaded = new Map<string, R>();
-  readonly #loading = new Map<string, Promise<R>>();
+  /** Name → its router, imported on the first call (a failed import is tried again by the next). */
+  readonly #loaders = new Map<string, () => Promise<R>>();
   #mounted = new Set<string>();
   #app: Fetcher;
 
@@ -61,6 +63,14 @@ export class LazyRoutes<R> {
     this.#domains = new Map(Object.entries(domains));
     for (const [name, domain] of this.#domains) {
       for (const key of domain.keys) this.#byKey.set(key, [...this.#byKey.get(key) ?? [], name]);
+      this.#loaders.set(
+        name,
+        loadOnce(async () => {
+          const router = await domain.load();
+          this.#loaded.set(name, router);
+          return router;
+        }),
+      );
     }
     this.#app = compose([]);
   }
@@ -96,16 +106,7 @@ export class LazyRoutes<R> {
   }
 
   #load(name: string): Promise<R> {
-    let loading = this.#loading.get(name);
-    if (loading) return loading;
-    loading = this.#domains.get(name)!.load().then((router) => {
-      this.#loaded.set(name, router);
-      return router;
-    });
-    // A failed import fails its requests and is tried again by the next one.
-    loading.catch(() => this.#loading.delete(name));
-    this.#loading.set(name, loading);
-    return loading;
+    return this.#loaders.get(name)!();
   }
 
   #loadedInOrder(): R[] {

@@ -20,7 +20,7 @@ const LOWER_LAYERS: Record<string, string[]> = {
   queue: ["db", "runtime"],
   auth: ["config", "errors"],
   limits: ["config", "db", "errors"],
-  http: ["auth", "config", "db", "errors", "files", "limits"],
+  http: ["auth", "config", "db", "errors", "files", "limits", "runtime"],
 };
 /** Layers that must not know the HTTP framework (so services and the worker engine stay plain). */
 const WITHOUT_HONO = ["config", "errors", "runtime", "files", "llm", "db", "storage", "queue", "limits"];
