@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { call, signUpUser } from "../helpers/api.ts";
 import { createChat, withDb } from "../helpers/chats.ts";
+import { gate } from "../helpers/gate.ts";
 import { anthropicJson, openAiError, openAiJson, startFakeLlm } from "../helpers/fake_llm.ts";
 import { addFakeModel, eventually, messagesOf, userWithFakeModel } from "../helpers/replies.ts";
 
@@ -190,14 +191,15 @@ Deno.test("an Untitled chat is titled after its first reply, without the reply w
   const { user } = await userWithFakeModel(fake, "deepseek");
   const chat = await createChat(user);
   assert.equal(chat.title, "Untitled chat");
+  const replied = gate();
   fake.script(
     { json: openAiJson({ text: "Paris is the capital of France." }) },
-    { delayMs: 700, json: openAiJson({ text: 'Title: "Capital of France".' }) },
+    { until: replied.outcome, json: openAiJson({ text: 'Title: "Capital of France".' }) },
   );
-  const started = performance.now();
   const reply = await post(user.token, chat.id, { content: "What is the capital of France?" });
+  replied.open();
   assert.equal(reply.status, 200);
-  assert.ok(performance.now() - started < 650, "the reply did not wait for the title");
+  assert.equal(await replied.outcome, "opened", "the reply did not wait for the title");
   const titled = await eventually(
     async () => (await call(`/v1/chats/${chat.id}`, { token: user.token })).body.chat.title,
     (title) => title !== "Untitled chat",

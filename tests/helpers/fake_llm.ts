@@ -22,6 +22,7 @@ export type SseStep =
   | { comment: string }
   | { raw: string }
   | { delayMs: number }
+  | { until: Promise<unknown> }
   | { drop: true };
 
 /** What the fake answers to one request. */
@@ -30,6 +31,8 @@ export interface FakeReply {
   headers?: Record<string, string>;
   /** Wait this long before answering at all. */
   delayMs?: number;
+  /** Answer only once this settles (see gate.ts). */
+  until?: Promise<unknown>;
   json?: unknown;
   sse?: SseStep[];
   text?: string;
@@ -99,6 +102,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function settledOrAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<unknown> {
+  const aborted = new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  return Promise.race([promise, aborted]);
+}
+
 /** The text of one step (undefined for control steps). */
 export function sseText(step: SseStep): string | undefined {
   if ("raw" in step) return step.raw;
@@ -131,6 +142,7 @@ export function startFakeLlm(): FakeLlm {
     try {
       for (const step of steps) {
         if ("delayMs" in step) await sleep(step.delayMs, closing.signal);
+        else if ("until" in step) await settledOrAborted(step.until, closing.signal);
         else if ("drop" in step) break;
         else yield encoder.encode(sseText(step));
       }
@@ -142,6 +154,7 @@ export function startFakeLlm(): FakeLlm {
 
   async function respond(reply: FakeReply): Promise<Response> {
     if (reply.delayMs) await sleep(reply.delayMs, closing.signal);
+    if (reply.until) await settledOrAborted(reply.until, closing.signal);
     const status = reply.status ?? 200;
     if (reply.sse) {
       // A drop: the body stops short of the length announced, so the client sees the connection break

@@ -27,6 +27,8 @@ export interface OpenAiScript {
   comments?: string[];
   /** Pause before each content chunk. */
   delayMs?: number;
+  /** Content chunk i + 1 is sent only once `gates[i]` settles (a test's own pacing, not a clock's). */
+  gates?: Promise<unknown>[];
   /** Send `data: [DONE]` at the end (default true). */
   done?: boolean;
   model?: string;
@@ -60,8 +62,10 @@ export function openAiChunks(script: OpenAiScript): SseStep[] {
   for (const text of script.reasoning ?? []) {
     steps.push(delta({ [script.reasoningField ?? "reasoning_content"]: text }));
   }
-  for (const text of script.chunks) {
+  for (const [i, text] of script.chunks.entries()) {
     if (script.delayMs) steps.push({ delayMs: script.delayMs });
+    const gate = i > 0 ? script.gates?.[i - 1] : undefined;
+    if (gate) steps.push({ until: gate });
     steps.push(delta({ content: text }));
   }
   const finishReason = script.finishReason === undefined ? "stop" : script.finishReason;
