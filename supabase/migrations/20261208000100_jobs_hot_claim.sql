@@ -147,23 +147,13 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  v_ids uuid[];
-  v_tokens uuid[];
-  v_outputs jsonb[];
 begin
-  -- Unpacked into arrays first: the planner then knows the batch is a handful of rows and reaches each
-  -- job by its key. Joined straight to jsonb_to_recordset (estimated at 100 rows) it could scan the
-  -- whole table for the few processing jobs, now that no index covers them (seen after an analyze).
-  select array_agg(r.id), array_agg(r.lease_token), array_agg(coalesce(r.output, '{}'::jsonb))
-    into v_ids, v_tokens, v_outputs
-    from jsonb_to_recordset(coalesce(p_results, '[]'::jsonb)) as r(id uuid, lease_token uuid, output jsonb);
-
   -- PL/pgSQL rather than SQL: the statement's plan is cached for the session instead of being made
   -- again on every call.
   return query
   with results as (
-    select r.id, r.lease_token, r.output from unnest(v_ids, v_tokens, v_outputs) as r(id, lease_token, output)
+    select r.id, r.lease_token, coalesce(r.output, '{}'::jsonb) as output
+    from jsonb_to_recordset(coalesce(p_results, '[]'::jsonb)) as r(id uuid, lease_token uuid, output jsonb)
   ),
   done as (
     update public.jobs j
